@@ -1,0 +1,341 @@
+package dev.paved.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.paved.config.Declarations.Cluster;
+import dev.paved.config.Declarations.DriftMode;
+import dev.paved.config.Declarations.Environment;
+import dev.paved.config.Declarations.Override;
+import dev.paved.config.Declarations.Policy;
+import dev.paved.config.Declarations.RawManifest;
+import dev.paved.config.Declarations.Service;
+import dev.paved.source.ConfigTree;
+import dev.paved.source.SourceFile;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a {@link ConfigTree} into a {@link Platform}: classifies files by path, parses them,
+ * validates each against its kind's schema, then runs the cross-file checks (names,
+ * references, promotion cycles). Every problem of the tree is reported at once.
+ */
+public final class ConfigLoader {
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern YAML = Pattern.compile(".*\\.ya?ml");
+  private static final Pattern TOP = Pattern.compile("(clusters|environments|policies)/([^/]+)\\.ya?ml");
+  private static final Pattern SERVICE = Pattern.compile("services/([^/]+)/service\\.ya?ml");
+  private static final Pattern OVERRIDE = Pattern.compile("services/([^/]+)/env/([^/]+)\\.ya?ml");
+  private static final Pattern MANIFEST = Pattern.compile("services/([^/]+)/manifests/.+\\.ya?ml");
+
+  private final SchemaValidator schemas = SchemaValidator.instance();
+  private final List<Diagnostic> diagnostics = new ArrayList<>();
+
+  private ConfigLoader() {}
+
+  /** Loads and validates the whole tree. Never throws for a user's mistake. */
+  public static LoadResult load(ConfigTree tree) {
+    return new ConfigLoader().run(tree);
+  }
+
+  private LoadResult run(ConfigTree tree) {
+    Map<String, Cluster> clusters = new TreeMap<>();
+    Map<String, Environment> environments = new TreeMap<>();
+    Map<String, Policy> policies = new TreeMap<>();
+    Map<String, YamlDocument> serviceDocs = new TreeMap<>();
+    Map<String, String> serviceFiles = new HashMap<>();
+    Map<String, Map<String, Override>> overrides = new TreeMap<>();
+    Map<String, List<RawManifest>> manifests = new TreeMap<>();
+    Map<String, String> seenNames = new HashMap<>();
+
+    for (SourceFile file : tree.files().values()) {
+      String path = file.path();
+      if (!path.startsWith("services/") && !path.startsWith("clusters/")
+          && !path.startsWith("environments/") && !path.startsWith("policies/")) {
+        continue;
+      }
+      if (!YAML.matcher(path).matches()) {
+        continue;
+      }
+      Matcher top = TOP.matcher(path);
+      Matcher svc = SERVICE.matcher(path);
+      Matcher ovr = OVERRIDE.matcher(path);
+      Matcher man = MANIFEST.matcher(path);
+      if (!top.matches() && !svc.matches() && !ovr.matches() && !man.matches()) {
+        diagnostics.add(Diagnostic.warning(Location.ofFile(path), "ignored-file",
+            "file is ignored: Paved reads services/<name>/service.yaml, services/<name>/env/<environment>.yaml, "
+                + "services/<name>/manifests/*.yaml, clusters/, environments/ and policies/"));
+        continue;
+      }
+      if (file.problemText().isPresent()) {
+        diagnostics.add(Diagnostic.error(Location.ofFile(path), "unreadable-file", file.problem()));
+        continue;
+      }
+      YamlReader.Result parsed = YamlReader.read(path, file.bytes());
+      diagnostics.addAll(parsed.diagnostics());
+      if (!parsed.ok()) {
+        continue;
+      }
+      if (man.matches()) {
+        String service = man.group(1);
+        for (YamlDocument doc : parsed.documents()) {
+          if (checkManifest(doc)) {
+            manifests.computeIfAbsent(service, k -> new ArrayList<>()).add(new RawManifest(service, path, doc));
+          }
+        }
+        continue;
+      }
+      if (parsed.documents().size() != 1) {
+        diagnostics.add(Diagnostic.error(parsed.documents().isEmpty() ? Location.ofFile(path)
+                : parsed.documents().get(1).location(), "one-document",
+            parsed.documents().isEmpty() ? "file is empty; it must hold one YAML document"
+                : "file holds " + parsed.documents().size() + " YAML documents; put one per file"));
+        continue;
+      }
+      YamlDocument doc = parsed.documents().get(0);
+      if (!doc.tree().isObject()) {
+        diagnostics.add(Diagnostic.error(doc.location(), "not-a-map",
+            "the file must be a YAML map of fields, not a " + (doc.tree().isArray() ? "list" : "single value")));
+        continue;
+      }
+      if (top.matches()) {
+        String dir = top.group(1);
+        String name = top.group(2);
+        Kind kind = switch (dir) {
+          case "clusters" -> Kind.CLUSTER;
+          case "environments" -> Kind.ENVIRONMENT;
+          default -> Kind.POLICY;
+        };
+        if (!validName(path, name, kind.kindName().toLowerCase(Locale.ROOT), "file name", seenNames, dir)
+            | !valid(kind, doc)) {
+          continue;
+        }
+        switch (kind) {
+          case CLUSTER -> clusters.put(name, cluster(name, path, doc));
+          case ENVIRONMENT -> environments.put(name, environment(name, path, doc));
+          default -> policies.put(name, policy(name, path, doc));
+        }
+      } else if (svc.matches()) {
+        String name = svc.group(1);
+        if (!validName(path, name, "service", "directory name", seenNames, "services") | !valid(Kind.SERVICE, doc)) {
+          continue;
+        }
+        serviceDocs.put(name, doc);
+        serviceFiles.put(name, path);
+      } else {
+        String service = ovr.group(1);
+        String env = ovr.group(2);
+        if (!validName(path, env, "environment", "file name", seenNames, "services/" + service + "/env")
+            | !valid(Kind.OVERRIDE, doc)) {
+          continue;
+        }
+        overrides.computeIfAbsent(service, k -> new TreeMap<>()).put(env, new Override(service, env, path, doc));
+      }
+    }
+
+    Map<String, Service> services = new TreeMap<>();
+    for (Map.Entry<String, YamlDocument> e : serviceDocs.entrySet()) {
+      String name = e.getKey();
+      services.put(name, new Service(name, serviceFiles.get(name), e.getValue(),
+          overrides.getOrDefault(name, Map.of()), manifests.getOrDefault(name, List.of())));
+    }
+    orphans(overrides, manifests, services, tree);
+    crossCheck(services, environments, clusters);
+
+    boolean errors = diagnostics.stream().anyMatch(Diagnostic::isError);
+    Optional<Platform> platform = errors ? Optional.empty()
+        : Optional.of(new Platform(tree.revision(), services, environments, clusters, policies));
+    return new LoadResult(platform, diagnostics);
+  }
+
+  private boolean valid(Kind kind, YamlDocument doc) {
+    // In an override, null means "remove this field": it is valid anywhere, so the schema
+    // sees the document without its nulls.
+    List<Diagnostic> problems = kind == Kind.OVERRIDE
+        ? schemas.validate(kind, Merge.withoutNulls(doc.tree()), doc.sourceMap())
+        : schemas.validate(kind, doc);
+    diagnostics.addAll(problems);
+    return problems.isEmpty();
+  }
+
+  private boolean validName(String path, String name, String what, String source, Map<String, String> seen,
+      String scope) {
+    if (!DNS_LABEL.matcher(name).matches() || name.length() > 63) {
+      diagnostics.add(Diagnostic.error(Location.ofFile(path), "bad-name", what + " name \"" + name + "\" (from the "
+          + source + ") is not a valid DNS-1123 label: use at most 63 lower-case letters, digits and '-', "
+          + "starting and ending with a letter or digit"));
+      return false;
+    }
+    String other = seen.putIfAbsent(scope + "/" + name, path);
+    if (other != null) {
+      diagnostics.add(Diagnostic.error(Location.ofFile(path), "duplicate-name", what + " \"" + name
+          + "\" is declared twice, here and in " + other + "; keep one file"));
+      return false;
+    }
+    return true;
+  }
+
+  private boolean checkManifest(YamlDocument doc) {
+    JsonNode t = doc.tree();
+    String problem = null;
+    if (!t.isObject()) {
+      problem = "a Kubernetes manifest must be a map with apiVersion, kind and metadata";
+    } else if (!t.path("apiVersion").isTextual() || t.path("apiVersion").asText().isEmpty()) {
+      problem = "manifest has no \"apiVersion\"; add it (e.g. apps/v1)";
+    } else if (!t.path("kind").isTextual() || t.path("kind").asText().isEmpty()) {
+      problem = "manifest has no \"kind\"; add it (e.g. CronJob)";
+    } else if (!t.path("metadata").path("name").isTextual()) {
+      problem = "manifest has no \"metadata.name\"; every object needs a name";
+    } else if (t.path("kind").asText().equals("List") || t.path("kind").asText().endsWith("List")) {
+      problem = "lists are not supported in manifests; write one document per object, separated by ---";
+    } else if (t.path("kind").asText().equals("Secret")) {
+      diagnostics.add(Diagnostic.warning(doc.location(), "secret-manifest",
+          "a Secret in git exposes its values to everyone who can read the repo; prefer a sealed or external secret"));
+    }
+    if (problem != null) {
+      diagnostics.add(Diagnostic.error(doc.location(), "bad-manifest", problem));
+      return false;
+    }
+    return true;
+  }
+
+  private static Cluster cluster(String name, String file, YamlDocument doc) {
+    JsonNode c = doc.tree().path("connection");
+    JsonNode kc = c.path("kubeconfig");
+    return new Cluster(name, file, c.path("inCluster").asBoolean(false), text(kc.get("file")), text(kc.get("context")));
+  }
+
+  private static Environment environment(String name, String file, YamlDocument doc) {
+    JsonNode t = doc.tree();
+    Map<String, String> labels = new TreeMap<>();
+    t.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    return new Environment(name, file, t.path("tier").asText(), t.path("cluster").asText(),
+        t.has("namespace") ? t.get("namespace").asText() : "{team}-{env}",
+        t.path("createNamespaces").asBoolean(true),
+        "report".equals(t.path("drift").asText()) ? DriftMode.REPORT : DriftMode.CORRECT,
+        text(t.get("promotesFrom")), labels, doc);
+  }
+
+  private static Policy policy(String name, String file, YamlDocument doc) {
+    JsonNode t = doc.tree();
+    return new Policy(name, file, t.path("rule").asText(), !"warn".equals(t.path("enforcement").asText()),
+        text(t.get("description")), selector(t.get("match")), selector(t.get("exclude")), doc);
+  }
+
+  private static Selector selector(JsonNode n) {
+    if (n == null) {
+      return Selector.ALL;
+    }
+    return new Selector(list(n.get("tiers")), list(n.get("environments")), list(n.get("services")), list(n.get("teams")));
+  }
+
+  private static List<String> list(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    if (n != null) {
+      n.forEach(x -> out.add(x.asText()));
+    }
+    return out;
+  }
+
+  private static String text(JsonNode n) {
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  private void orphans(Map<String, Map<String, Override>> overrides, Map<String, List<RawManifest>> manifests,
+      Map<String, Service> services, ConfigTree tree) {
+    Set<String> withServiceFile = new HashSet<>();
+    for (String path : tree.files().keySet()) {
+      Matcher m = SERVICE.matcher(path);
+      if (m.matches()) {
+        withServiceFile.add(m.group(1));
+      }
+    }
+    for (String service : overrides.keySet()) {
+      if (!withServiceFile.contains(service)) {
+        Override any = overrides.get(service).values().iterator().next();
+        diagnostics.add(Diagnostic.error(Location.ofFile(any.file()), "orphan-file", "services/" + service
+            + "/ has overrides but no service.yaml; add services/" + service + "/service.yaml or remove the directory"));
+      }
+    }
+    for (String service : manifests.keySet()) {
+      if (!withServiceFile.contains(service) && !overrides.containsKey(service)) {
+        diagnostics.add(Diagnostic.error(Location.ofFile(manifests.get(service).get(0).file()), "orphan-file",
+            "services/" + service + "/ has manifests but no service.yaml; add services/" + service + "/service.yaml"));
+      }
+    }
+  }
+
+  private void crossCheck(Map<String, Service> services, Map<String, Environment> environments,
+      Map<String, Cluster> clusters) {
+    for (Environment env : environments.values()) {
+      SourceMap map = env.document().sourceMap();
+      if (!clusters.containsKey(env.cluster())) {
+        diagnostics.add(Diagnostic.error(map.value("/cluster"), "dangling-reference", "environment \"" + env.name()
+            + "\" runs on cluster \"" + env.cluster() + "\", which is not declared"
+            + Suggestions.hint(env.cluster(), clusters.keySet()) + "; add clusters/" + env.cluster()
+            + ".yaml or fix the name"));
+      }
+      if (env.promotesFrom() != null) {
+        if (!environments.containsKey(env.promotesFrom())) {
+          diagnostics.add(Diagnostic.error(map.value("/promotesFrom"), "dangling-reference", "environment \""
+              + env.name() + "\" promotes from \"" + env.promotesFrom() + "\", which is not declared"
+              + Suggestions.hint(env.promotesFrom(), environments.keySet())));
+        } else {
+          promotionCycle(env, environments);
+        }
+      }
+    }
+    for (Service svc : services.values()) {
+      List<String> restricted = svc.environments();
+      if (restricted != null) {
+        for (int i = 0; i < restricted.size(); i++) {
+          String e = restricted.get(i);
+          if (!environments.containsKey(e)) {
+            diagnostics.add(Diagnostic.error(svc.document().sourceMap().value("/environments/" + i),
+                "dangling-reference", "service \"" + svc.name() + "\" lists environment \"" + e
+                    + "\", which is not declared" + Suggestions.hint(e, environments.keySet())));
+          }
+        }
+      }
+      for (Override o : svc.overrides().values()) {
+        if (!environments.containsKey(o.environment())) {
+          diagnostics.add(Diagnostic.error(Location.ofFile(o.file()), "dangling-reference", "override for environment \""
+              + o.environment() + "\", which is not declared" + Suggestions.hint(o.environment(), environments.keySet())
+              + "; rename the file to one of: " + String.join(", ", environments.keySet())));
+        } else if (restricted != null && !restricted.contains(o.environment())) {
+          diagnostics.add(Diagnostic.error(Location.ofFile(o.file()), "unused-override", "service \"" + svc.name()
+              + "\" does not run in environment \"" + o.environment() + "\" (see \"environments\" in "
+              + svc.file() + "); add it there or remove this override"));
+        }
+      }
+    }
+  }
+
+  private void promotionCycle(Environment start, Map<String, Environment> environments) {
+    List<String> chain = new ArrayList<>(List.of(start.name()));
+    Environment cur = start;
+    while (cur.promotesFrom() != null && environments.containsKey(cur.promotesFrom())) {
+      String next = cur.promotesFrom();
+      if (next.equals(start.name())) {
+        chain.add(next);
+        diagnostics.add(Diagnostic.error(start.document().sourceMap().value("/promotesFrom"), "promotion-cycle",
+            "promotion cycle: " + String.join(" <- ", chain) + "; an environment cannot promote from itself, "
+                + "directly or through others"));
+        return;
+      }
+      if (chain.contains(next)) {
+        return; // a cycle not through start: reported from its own members
+      }
+      chain.add(next);
+      cur = environments.get(next);
+    }
+  }
+}

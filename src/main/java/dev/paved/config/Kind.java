@@ -1,0 +1,28 @@
+package dev.paved.config;
+
+/** The kinds of file in a config repo, each with its JSON Schema in {@code schema/}. */
+public enum Kind {
+  SERVICE("Service", "service.schema.json"),
+  OVERRIDE("Override", "override.schema.json"),
+  ENVIRONMENT("Environment", "environment.schema.json"),
+  CLUSTER("Cluster", "cluster.schema.json"),
+  POLICY("Policy", "policy.schema.json");
+
+  private final String kindName;
+  private final String schemaFile;
+
+  Kind(String kindName, String schemaFile) {
+    this.kindName = kindName;
+    this.schemaFile = schemaFile;
+  }
+
+  /** The value of the {@code kind} field. */
+  public String kindName() {
+    return kindName;
+  }
+
+  /** The schema's file name in {@code schema/}. */
+  public String schemaFile() {
+    return schemaFile;
+  }
+}

@@ -1,0 +1,180 @@
+package dev.paved.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.paved.config.Declarations.Environment;
+import dev.paved.config.Declarations.Override;
+import dev.paved.config.Declarations.Service;
+import dev.paved.config.ServiceSpec.Probe;
+import dev.paved.config.ServiceSpec.Route;
+import dev.paved.config.ServiceSpec.Variable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves every (service, environment) pair of a platform into a {@link Workload}: merges
+ * the layers ({@link Merge}), expands placeholders, computes the namespace, and checks what
+ * only the merged spec can tell (port references, autoscaling bounds).
+ */
+public final class Workloads {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  private Workloads() {}
+
+  /** The workloads, in (environment, service) order, and the problems found. */
+  public record Result(List<Workload> workloads, List<Diagnostic> diagnostics) {
+    public Result {
+      workloads = List.copyOf(workloads);
+      diagnostics = diagnostics.stream().sorted().toList();
+    }
+  }
+
+  public static Result resolve(Platform platform) {
+    List<Workload> out = new ArrayList<>();
+    List<Diagnostic> problems = new ArrayList<>();
+    for (Environment env : platform.environments().values()) {
+      for (Service svc : platform.services().values()) {
+        if (platform.deploys(svc, env.name())) {
+          resolve(platform, svc, env, out, problems);
+        }
+      }
+    }
+    return new Result(out, problems);
+  }
+
+  private static void resolve(Platform platform, Service svc, Environment env, List<Workload> out,
+      List<Diagnostic> problems) {
+    List<Merge.Layer> layers = new ArrayList<>();
+    layers.add(new Merge.Layer(env.defaults(), env.document().sourceMap(), "/defaults"));
+    layers.add(new Merge.Layer(svc.document().tree(), svc.document().sourceMap(), ""));
+    Override o = svc.overrides().get(env.name());
+    if (o != null) {
+      layers.add(new Merge.Layer(o.document().tree(), o.document().sourceMap(), ""));
+    }
+    Merge.Result merged = Merge.apply(layers);
+    ServiceSpec spec;
+    try {
+      spec = MAPPER.treeToValue(merged.tree(), ServiceSpec.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      problems.add(Diagnostic.error(svc.document().location(), "merge", "the merged service for environment \""
+          + env.name() + "\" is not valid: " + e.getMessage()));
+      return;
+    }
+    Workload draft = new Workload(svc, env, platform.clusters().get(env.cluster()), spec, "", merged.origins());
+
+    String namespace = env.namespacePattern().replace("{team}", spec.team()).replace("{env}", env.name())
+        .replace("{service}", svc.name());
+    if (!DNS_LABEL.matcher(namespace).matches() || namespace.length() > 63) {
+      problems.add(Diagnostic.error(env.document().sourceMap().value("/namespace"), "bad-namespace",
+          "namespace \"" + namespace + "\" (for service \"" + svc.name() + "\") is not a valid DNS-1123 label; "
+              + "shorten the pattern or the names"));
+      return;
+    }
+    Map<String, String> values = Map.of("service.name", svc.name(), "service.team", spec.team(),
+        "environment.name", env.name(), "environment.tier", env.tier(), "environment.namespace", namespace,
+        "cluster.name", env.cluster());
+    int before = problems.size();
+    Function<String[], String> expand = args -> {
+      Placeholders.Expansion x = Placeholders.expand(args[0], values);
+      x.unknown().ifPresent(u -> problems.add(Diagnostic.error(draft.locate(args[1]), "unknown-placeholder",
+          "unknown placeholder \"${" + u + "}\"; the placeholders are: "
+              + String.join(", ", Placeholders.NAMES.stream().map(n -> "${" + n + "}").toList())
+              + " (write $${...} for a literal)")));
+      return x.value();
+    };
+    Map<String, Variable> variables = new LinkedHashMap<>();
+    spec.variables().forEach((k, v) -> variables.put(k, v.isLiteral()
+        ? Variable.literal(expand.apply(new String[] {v.literal(), "/variables/" + SourceMap.token(k)}))
+        : v));
+    Route route = spec.route() == null ? null : new Route(expand.apply(new String[] {spec.route().host(), "/route/host"}),
+        spec.route().path(), spec.route().port(), spec.route().ingressClassName(), spec.route().tlsSecret());
+    List<String> command = expandAll(spec.command(), "/command", expand);
+    List<String> args = expandAll(spec.args(), "/args", expand);
+    ServiceSpec expanded = new ServiceSpec(spec.team(), spec.description(), spec.links(), spec.labels(),
+        spec.environments(), spec.image(), command, args, spec.ports(), variables, spec.resources(), spec.probes(),
+        spec.replicas(), spec.autoscaling(), route);
+    Workload w = new Workload(svc, env, draft.cluster(), expanded, namespace, merged.origins());
+    check(w, problems);
+    if (problems.size() == before) {
+      out.add(w);
+    }
+  }
+
+  private static List<String> expandAll(List<String> items, String pointer, Function<String[], String> expand) {
+    if (items == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      out.add(expand.apply(new String[] {items.get(i), pointer + "/" + i}));
+    }
+    return out;
+  }
+
+  private static void check(Workload w, List<Diagnostic> problems) {
+    ServiceSpec s = w.spec();
+    String where = " (service \"" + w.name() + "\", environment \"" + w.environment().name() + "\")";
+    Set<String> portNames = new HashSet<>();
+    for (int i = 0; i < s.ports().size(); i++) {
+      if (!portNames.add(s.ports().get(i).name())) {
+        problems.add(Diagnostic.error(w.locate("/ports/" + i + "/name"), "duplicate-port",
+            "port name \"" + s.ports().get(i).name() + "\" is used twice; give each port its own name"));
+      }
+    }
+    Map<String, Probe> probes = new TreeMap<>();
+    if (s.probes() != null) {
+      probes.put("liveness", s.probes().liveness());
+      probes.put("readiness", s.probes().readiness());
+      probes.put("startup", s.probes().startup());
+    }
+    probes.forEach((kind, p) -> {
+      if (p == null) {
+        return;
+      }
+      String port = p.http() != null ? p.http().port() : p.tcp() != null ? p.tcp().port() : null;
+      String ptr = "/probes/" + kind + (p.http() != null ? "/http/port" : "/tcp/port");
+      portReference(w, port, ptr, portNames, problems, where);
+    });
+    if (s.route() != null) {
+      if (s.ports().isEmpty()) {
+        problems.add(Diagnostic.error(w.locate("/route"), "route-without-port",
+            "a route needs a port to send traffic to; declare \"ports\"" + where));
+      } else {
+        portReference(w, s.route().port(), "/route/port", portNames, problems, where);
+      }
+    }
+    if (s.autoscaling() != null) {
+      if (s.autoscaling().minReplicas() > s.autoscaling().maxReplicas()) {
+        problems.add(Diagnostic.error(w.locate("/autoscaling/minReplicas"), "autoscaling-bounds",
+            "autoscaling minReplicas (" + s.autoscaling().minReplicas() + ") is above maxReplicas ("
+                + s.autoscaling().maxReplicas() + ")" + where));
+      }
+      if (s.replicas() != null && !w.locate("/replicas").file().startsWith("environments/")) {
+        problems.add(Diagnostic.warning(w.locate("/replicas"), "replicas-ignored",
+            "replicas is ignored because autoscaling is set; remove one of them" + where));
+      }
+    }
+  }
+
+  private static void portReference(Workload w, String port, String pointer, Set<String> names,
+      List<Diagnostic> problems, String where) {
+    if (port == null || port.matches("\\d+")) {
+      return;
+    }
+    if (!names.contains(port)) {
+      problems.add(Diagnostic.error(w.locate(pointer), "dangling-reference", "port \"" + port
+          + "\" is not declared in \"ports\"" + Suggestions.hint(port, names) + where));
+    }
+  }
+}

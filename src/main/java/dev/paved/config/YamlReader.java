@@ -1,0 +1,220 @@
+package dev.paved.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.StringReader;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Parses YAML into JSON trees with source positions, safely: no object construction, a cap on
+ * aliases, nesting depth and expanded size (alias bombs), duplicate keys refused, YAML 1.2
+ * booleans (only {@code true}/{@code false}; {@code yes}, {@code no}, {@code on} stay strings).
+ */
+public final class YamlReader {
+
+  static final int MAX_ALIASES = 25;
+  static final int MAX_DEPTH = 64;
+  static final int MAX_NODES = 250_000;
+  private static final Set<String> BOOLEANS = Set.of("true", "false", "True", "False", "TRUE", "FALSE");
+
+  private YamlReader() {}
+
+  /** Parsed documents (empty documents skipped) and the problems found, if any. */
+  public record Result(List<YamlDocument> documents, List<Diagnostic> diagnostics) {
+    public Result {
+      documents = List.copyOf(documents);
+      diagnostics = List.copyOf(diagnostics);
+    }
+
+    public boolean ok() {
+      return diagnostics.isEmpty();
+    }
+  }
+
+  public static Result read(String file, byte[] bytes) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return failure(Location.ofFile(file), "encoding", "file is not valid UTF-8 text; save it as UTF-8");
+    }
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setNestingDepthLimit(MAX_DEPTH);
+    options.setCodePointLimit((int) Math.min(Integer.MAX_VALUE, 4L * bytes.length + 1024));
+    options.setAllowRecursiveKeys(false);
+    options.setProcessComments(false);
+    Yaml yaml = new Yaml(options);
+    List<YamlDocument> docs = new ArrayList<>();
+    List<Diagnostic> problems = new ArrayList<>();
+    try {
+      int index = 0;
+      for (Node node : yaml.composeAll(new StringReader(text))) {
+        if (node == null) {
+          index++;
+          continue;
+        }
+        Converter c = new Converter(file);
+        JsonNode tree = c.convert(node, "", 0);
+        problems.addAll(c.problems);
+        if (c.problems.isEmpty() && !(tree.isNull())) {
+          docs.add(new YamlDocument(tree, new SourceMap(file, c.values, c.keys, c.text), index));
+        }
+        index++;
+      }
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      String problem = e.getProblem() != null ? e.getProblem() : "malformed YAML";
+      String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
+      problems.add(Diagnostic.error(at(file, mark), "yaml-syntax",
+          "malformed YAML: " + problem.trim() + context.replace('\n', ' ')
+              + "; check the indentation and quoting around here"));
+    } catch (TooLarge e) {
+      problems.add(Diagnostic.error(e.at, "yaml-too-large", e.getMessage()));
+    } catch (YAMLException e) {
+      String msg = e.getMessage() == null ? "malformed YAML" : e.getMessage();
+      if (msg.contains("aliases")) {
+        problems.add(Diagnostic.error(Location.ofFile(file), "yaml-aliases",
+            "too many YAML aliases (more than " + MAX_ALIASES
+                + "); this looks like an alias bomb: write the values out instead"));
+      } else {
+        problems.add(Diagnostic.error(Location.ofFile(file), "yaml-syntax", "malformed YAML: " + msg));
+      }
+    } catch (StackOverflowError e) {
+      problems.add(Diagnostic.error(Location.ofFile(file), "yaml-too-deep",
+          "YAML is nested too deeply; Paved config is at most a few levels deep"));
+    }
+    return new Result(docs, problems);
+  }
+
+  private static Result failure(Location at, String code, String message) {
+    return new Result(List.of(), List.of(Diagnostic.error(at, code, message)));
+  }
+
+  static Location at(String file, Mark mark) {
+    return mark == null ? Location.ofFile(file) : new Location(file, mark.getLine() + 1, mark.getColumn() + 1);
+  }
+
+  private static final class TooLarge extends RuntimeException {
+    final transient Location at;
+
+    TooLarge(Location at, String message) {
+      super(message, null, false, false);
+      this.at = at;
+    }
+  }
+
+  private static final class Converter {
+    final String file;
+    final Map<String, Location> values = new HashMap<>();
+    final Map<String, Location> keys = new HashMap<>();
+    final Map<String, String> text = new HashMap<>();
+    final List<Diagnostic> problems = new ArrayList<>();
+    int nodes;
+
+    Converter(String file) {
+      this.file = file;
+    }
+
+    JsonNode convert(Node node, String pointer, int depth) {
+      if (++nodes > MAX_NODES || depth > MAX_DEPTH) {
+        throw new TooLarge(at(file, node.getStartMark()), "YAML document expands to more than "
+            + MAX_NODES + " nodes or " + MAX_DEPTH + " levels (aliases?); write it out plainly and keep files small");
+      }
+      values.putIfAbsent(pointer, at(file, node.getStartMark()));
+      if (node instanceof MappingNode m) {
+        ObjectNode obj = JsonNodeFactory.instance.objectNode();
+        Map<String, Location> seen = new HashMap<>();
+        for (NodeTuple t : m.getValue()) {
+          if (!(t.getKeyNode() instanceof ScalarNode k)) {
+            problems.add(Diagnostic.error(at(file, t.getKeyNode().getStartMark()), "yaml-key",
+                "a key must be a plain string, not a list or a map"));
+            continue;
+          }
+          String name = k.getValue();
+          Location keyAt = at(file, k.getStartMark());
+          if (name.equals("<<") && k.getTag().equals(Tag.MERGE)) {
+            problems.add(Diagnostic.error(keyAt, "yaml-merge-key",
+                "YAML merge keys (<<) are not supported; write the fields out"));
+            continue;
+          }
+          Location first = seen.putIfAbsent(name, keyAt);
+          if (first != null) {
+            problems.add(Diagnostic.error(keyAt, "duplicate-key", "duplicate key \"" + name
+                + "\" (first set at line " + first.line() + "); remove one of them"));
+            continue;
+          }
+          String child = pointer + "/" + SourceMap.token(name);
+          keys.put(child, keyAt);
+          obj.set(name, convert(t.getValueNode(), child, depth + 1));
+        }
+        return obj;
+      }
+      if (node instanceof SequenceNode s) {
+        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
+        int i = 0;
+        for (Node item : s.getValue()) {
+          arr.add(convert(item, pointer + "/" + i++, depth + 1));
+        }
+        return arr;
+      }
+      ScalarNode sc = (ScalarNode) node;
+      text.put(pointer, sc.getValue());
+      return scalar(sc);
+    }
+
+    private static JsonNode scalar(ScalarNode sc) {
+      String v = sc.getValue();
+      Tag tag = sc.getTag();
+      JsonNodeFactory f = JsonNodeFactory.instance;
+      if (tag.equals(Tag.NULL)) {
+        return f.nullNode();
+      }
+      if (tag.equals(Tag.BOOL)) {
+        return BOOLEANS.contains(v) ? f.booleanNode(Boolean.parseBoolean(v.toLowerCase(java.util.Locale.ROOT)))
+            : f.textNode(v);
+      }
+      if (tag.equals(Tag.INT)) {
+        String digits = v.replace("_", "");
+        try {
+          BigInteger big = new BigInteger(digits);
+          return big.bitLength() < 64 ? f.numberNode(big.longValue()) : f.numberNode(big);
+        } catch (NumberFormatException e) {
+          return f.textNode(v);
+        }
+      }
+      if (tag.equals(Tag.FLOAT)) {
+        try {
+          double d = Double.parseDouble(v.replace("_", ""));
+          return Double.isFinite(d) ? f.numberNode(d) : f.textNode(v);
+        } catch (NumberFormatException e) {
+          return f.textNode(v);
+        }
+      }
+      return f.textNode(v);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.paved.source;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevTree;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
+
+/**
+ * Reads a config repo at a git revision straight from the object database: no checkout, no
+ * working-tree changes. One instance per repository; close it when done.
+ */
+public final class GitSource implements AutoCloseable {
+
+  private final Repository repository;
+  private final String subPath;
+
+  private GitSource(Repository repository, String subPath) {
+    this.repository = repository;
+    this.subPath = subPath;
+  }
+
+  /**
+   * Opens the repository containing {@code dir}; the config repo is read from the part of the
+   * tree under {@code dir} (so a config repo may live in a sub-directory of a larger repo).
+   */
+  public static GitSource open(Path dir) throws GitSourceException {
+    try {
+      Path abs = dir.toRealPath();
+      FileRepositoryBuilder builder = new FileRepositoryBuilder().readEnvironment()
+          .findGitDir(abs.toFile());
+      if (builder.getGitDir() == null) {
+        throw new GitSourceException(dir + " is not inside a git repository");
+      }
+      Repository repo = builder.setMustExist(true).build();
+      String sub = "";
+      if (!repo.isBare()) {
+        Path top = repo.getWorkTree().toPath().toRealPath();
+        sub = top.relativize(abs).toString().replace('\\', '/');
+      }
+      return new GitSource(repo, sub);
+    } catch (IOException e) {
+      throw new GitSourceException("cannot open git repository at " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens a repository (bare or not) and reads the config repo under {@code subPath}. */
+  public static GitSource open(Repository repository, String subPath) {
+    return new GitSource(repository, subPath == null ? "" : subPath.replaceAll("^/+|/+$", ""));
+  }
+
+  /** Resolves a revision (branch, tag, commit id, {@code HEAD~1}...) to a commit id. */
+  public ObjectId resolve(String revision) throws GitSourceException {
+    try {
+      ObjectId id = repository.resolve(revision + "^{commit}");
+      if (id == null) {
+        throw new GitSourceException("unknown git revision \"" + revision + "\"");
+      }
+      return id;
+    } catch (IOException | RuntimeException e) {
+      throw new GitSourceException("cannot resolve git revision \"" + revision + "\": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads the config tree at {@code revision}; the tree's revision is the full commit id. */
+  public ConfigTree read(String revision) throws GitSourceException {
+    ObjectId commitId = resolve(revision);
+    try (RevWalk walk = new RevWalk(repository); ObjectReader reader = repository.newObjectReader()) {
+      RevCommit commit = walk.parseCommit(commitId);
+      RevTree tree = commit.getTree();
+      Map<String, SourceFile> files = new TreeMap<>();
+      try (TreeWalk tw = new TreeWalk(reader)) {
+        tw.addTree(tree);
+        tw.setRecursive(true);
+        if (!subPath.isEmpty()) {
+          tw.setFilter(PathFilter.create(subPath));
+        }
+        while (tw.next()) {
+          String full = tw.getPathString();
+          String rel = subPath.isEmpty() ? full : full.substring(subPath.length() + 1);
+          FileMode mode = tw.getFileMode(0);
+          if (mode == FileMode.GITLINK) {
+            continue;
+          }
+          if (mode == FileMode.SYMLINK) {
+            files.put(rel, readSymlink(reader, tree, full, rel, tw.getObjectId(0)));
+          } else {
+            files.put(rel, readBlob(reader, rel, tw.getObjectId(0)));
+          }
+        }
+      }
+      return new ConfigTree(commit.getName(), files);
+    } catch (IOException e) {
+      throw new GitSourceException("cannot read commit " + commitId.getName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static SourceFile readBlob(ObjectReader reader, String rel, ObjectId id) throws IOException {
+    ObjectLoader loader = reader.open(id, Constants.OBJ_BLOB);
+    if (loader.getSize() > ConfigTree.MAX_FILE_BYTES) {
+      return SourceFile.unreadable(rel, ConfigTree.tooLarge(loader.getSize()));
+    }
+    return new SourceFile(rel, loader.getCachedBytes(), null);
+  }
+
+  private SourceFile readSymlink(ObjectReader reader, RevTree tree, String full, String rel, ObjectId id)
+      throws IOException {
+    String target = new String(reader.open(id).getCachedBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String dir = full.contains("/") ? full.substring(0, full.lastIndexOf('/')) : "";
+    String resolved = target.startsWith("/") ? null : normalize(dir.isEmpty() ? target : dir + "/" + target);
+    String root = subPath.isEmpty() ? "" : subPath + "/";
+    if (resolved == null || !resolved.startsWith(root)) {
+      return SourceFile.unreadable(rel, "symlink points outside the config repo (to \"" + target
+          + "\"); Paved only reads files inside the repo");
+    }
+    try (TreeWalk tw = TreeWalk.forPath(reader, resolved, tree)) {
+      if (tw == null || tw.getFileMode(0) != FileMode.REGULAR_FILE
+          && tw.getFileMode(0) != FileMode.EXECUTABLE_FILE) {
+        return SourceFile.unreadable(rel, "symlink points to \"" + target + "\", which is not a file in this commit");
+      }
+      return readBlob(reader, rel, tw.getObjectId(0));
+    }
+  }
+
+  /** Normalizes a '/'-separated path; returns null when it climbs above the repo root. */
+  static String normalize(String path) {
+    java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+    for (String part : path.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (parts.isEmpty()) {
+          return null;
+        }
+        parts.removeLast();
+      } else {
+        parts.addLast(part);
+      }
+    }
+    return String.join("/", parts);
+  }
+
+  public Repository repository() {
+    return repository;
+  }
+
+  @Override
+  public void close() {
+    repository.close();
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Where config comes from: a directory on disk or a git revision, read into an immutable
+ * {@link dev.paved.source.ConfigTree} (path to bytes, or to the reason a file cannot be read).
+ *
+ * <p>Owns all file and git I/O of the config side. Guards that belong to reading (files too
+ * large, symlinks that leave the repo) are recorded here as per-file problems, never thrown,
+ * so the loader can report them with the other errors. May call: JGit, the JDK. Nothing in
+ * Paved depends on how a tree was read.
+ */
+package dev.paved.source;

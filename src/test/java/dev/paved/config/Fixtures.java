@@ -1,0 +1,63 @@
+package dev.paved.config;
+
+import dev.paved.source.ConfigTree;
+import dev.paved.source.SourceFile;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Small config repos built in memory for tests. */
+public final class Fixtures {
+
+  private final Map<String, SourceFile> files = new LinkedHashMap<>();
+
+  public static Fixtures minimal() {
+    return new Fixtures()
+        .file("clusters/main.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Cluster
+            connection:
+              kubeconfig:
+                context: main
+            """)
+        .file("environments/dev.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Environment
+            tier: dev
+            cluster: main
+            """)
+        .file("services/checkout/service.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Service
+            team: payments
+            image:
+              repository: registry.example.com/payments/checkout
+              tag: "1.0.0"
+            ports:
+              - name: http
+                port: 8080
+            """);
+  }
+
+  public Fixtures file(String path, String text) {
+    files.put(path, SourceFile.of(path, text));
+    return this;
+  }
+
+  public Fixtures unreadable(String path, String problem) {
+    files.put(path, SourceFile.unreadable(path, problem));
+    return this;
+  }
+
+  public Fixtures remove(String path) {
+    files.remove(path);
+    return this;
+  }
+
+  public ConfigTree tree() {
+    return new ConfigTree("test", files);
+  }
+
+  public LoadResult load() {
+    return ConfigLoader.load(tree());
+  }
+}
