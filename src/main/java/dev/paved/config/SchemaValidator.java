@@ -94,6 +94,24 @@ public final class SchemaValidator {
         }
       }
     }
+    // A failed anyOf is reported through its branches' messages only (there is no "anyOf"
+    // message): group them by the anyOf they belong to and explain each group once too.
+    Map<String, String> anyOfPointers = new HashMap<>();
+    for (ValidationMessage m : messages) {
+      java.util.regex.Matcher b = ANY_OF_BRANCH.matcher(m.getSchemaLocation().toString());
+      if (!b.matches()) {
+        continue;
+      }
+      JsonNode combinator = schemaAt(b.group(1));
+      if (combinator != null && combinator.has("x-error")) {
+        String pointer = m.getInstanceLocation().toString();
+        anyOfPointers.merge(b.group(1), pointer, SchemaValidator::commonPointer);
+      }
+    }
+    anyOfPointers.forEach((schemaPath, pointer) -> {
+      explained.add(pointer);
+      out.add(Diagnostic.error(map.value(pointer), "schema", schemaAt(schemaPath).get("x-error").asText()));
+    });
     for (ValidationMessage m : messages) {
       String pointer = m.getInstanceLocation().toString();
       String type = m.getType();
@@ -165,6 +183,32 @@ public final class SchemaValidator {
         return Diagnostic.error(map.value(pointer), "invalid-value",
             field + ": " + m.getMessage().replaceFirst("^\\S+: ", ""));
     }
+  }
+
+  private static final java.util.regex.Pattern ANY_OF_BRANCH =
+      java.util.regex.Pattern.compile("(.*?)/anyOf/\\d+(?:/.*)?");
+
+  /** The schema node at {@code location} ({@code classpath:schema/<file>#<pointer>}), or null. */
+  private JsonNode schemaAt(String location) {
+    int hash = location.indexOf('#');
+    String file = hash < 0 ? location : location.substring(0, hash);
+    JsonNode root = rawSchemas.get(file.substring(file.lastIndexOf('/') + 1));
+    if (root == null) {
+      return null;
+    }
+    JsonNode node = root.at(hash < 0 ? "" : location.substring(hash + 1));
+    return node.isMissingNode() ? null : node;
+  }
+
+  /** The longest JSON pointer both {@code a} and {@code b} start with. */
+  private static String commonPointer(String a, String b) {
+    String[] x = a.split("/", -1);
+    String[] y = b.split("/", -1);
+    StringBuilder out = new StringBuilder();
+    for (int i = 1; i < Math.min(x.length, y.length) && x[i].equals(y[i]); i++) {
+      out.append('/').append(x[i]);
+    }
+    return out.toString();
   }
 
   /** The schema object holding the keyword that failed (for its properties, enum, type...). */

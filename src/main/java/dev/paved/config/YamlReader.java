@@ -97,7 +97,7 @@ public final class YamlReader {
     } catch (YAMLException e) {
       String msg = e.getMessage() == null ? "malformed YAML" : e.getMessage();
       if (msg.contains("aliases")) {
-        problems.add(Diagnostic.error(Location.ofFile(file), "yaml-aliases",
+        problems.add(Diagnostic.error(aliasPosition(yaml, file, text), "yaml-aliases",
             "too many YAML aliases (more than " + MAX_ALIASES
                 + "); this looks like an alias bomb: write the values out instead"));
       } else {
@@ -108,6 +108,21 @@ public final class YamlReader {
           "YAML is nested too deeply; Paved config is at most a few levels deep"));
     }
     return new Result(docs, problems);
+  }
+
+  /** Where the alias that went over the limit is (SnakeYAML's error does not say). */
+  private static Location aliasPosition(Yaml yaml, String file, String text) {
+    int aliases = 0;
+    try {
+      for (org.yaml.snakeyaml.events.Event e : yaml.parse(new StringReader(text))) {
+        if (e instanceof org.yaml.snakeyaml.events.AliasEvent && ++aliases > MAX_ALIASES) {
+          return at(file, e.getStartMark());
+        }
+      }
+    } catch (YAMLException e) {
+      // fall through: the file-level position is the best we have
+    }
+    return Location.ofFile(file);
   }
 
   private static Result failure(Location at, String code, String message) {

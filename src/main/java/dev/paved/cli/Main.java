@@ -1,0 +1,77 @@
+package dev.paved.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code paved} command. */
+@Command(name = "paved", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "GitOps for an internal developer platform: validate, render and diff a config repo.",
+    subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class,
+        AutoComplete.GenerateCompletion.class},
+    footer = {"", "Exit codes: 0 ok, 1 findings (validation errors or enforced policy violations),",
+        "2 usage error, 3 internal error."})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "Log debug details to stderr.")
+  void verbose(boolean on) {
+    if (on) {
+      ((Logger) LoggerFactory.getLogger("dev.paved")).setLevel(Level.DEBUG);
+    }
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs {@code paved args} with the given output streams; returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = commandLine();
+    cli.setOut(out);
+    cli.setErr(err);
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      if (ex instanceof UsageException) {
+        commandLine.getErr().println("paved: " + ex.getMessage());
+        return ExitCodes.USAGE;
+      }
+      LoggerFactory.getLogger(Main.class).debug("internal error", ex);
+      commandLine.getErr().println("paved: internal error: " + ex
+          + " (run with --verbose for details; please report it)");
+      return ExitCodes.INTERNAL;
+    });
+    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    return cli;
+  }
+
+  /** {@code --version}: the jar's Implementation-Version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"paved " + (v == null ? "dev" : v),
+          "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name")};
+    }
+  }
+}

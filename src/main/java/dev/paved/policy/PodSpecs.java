@@ -1,0 +1,92 @@
+package dev.paved.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.paved.desired.DesiredObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Finds the containers of any workload kind, rendered or raw, with their JSON pointers. */
+final class PodSpecs {
+
+  private static final Map<String, String> POD_SPEC = Map.of(
+      "Deployment", "/spec/template/spec",
+      "StatefulSet", "/spec/template/spec",
+      "DaemonSet", "/spec/template/spec",
+      "ReplicaSet", "/spec/template/spec",
+      "Job", "/spec/template/spec",
+      "CronJob", "/spec/jobTemplate/spec/template/spec",
+      "Pod", "/spec");
+
+  /** A container of an object: its pointer, whether it is an init container, its JSON. */
+  record ContainerRef(DesiredObject object, String pointer, boolean init, JsonNode json) {
+    String name() {
+      return json.path("name").asText();
+    }
+
+    String image() {
+      return json.path("image").asText("");
+    }
+  }
+
+  private PodSpecs() {}
+
+  static Optional<String> podSpecPointer(DesiredObject o) {
+    return Optional.ofNullable(POD_SPEC.get(o.key().kind()));
+  }
+
+  /** Long-running controllers, whose containers should have probes. */
+  static boolean longRunning(DesiredObject o) {
+    String k = o.key().kind();
+    return k.equals("Deployment") || k.equals("StatefulSet") || k.equals("DaemonSet");
+  }
+
+  static List<ContainerRef> containers(DesiredObject o, boolean includeInit) {
+    List<ContainerRef> out = new ArrayList<>();
+    podSpecPointer(o).ifPresent(spec -> {
+      JsonNode pod = o.manifest().at(spec);
+      add(out, o, pod.path("containers"), spec + "/containers", false);
+      if (includeInit) {
+        add(out, o, pod.path("initContainers"), spec + "/initContainers", true);
+      }
+    });
+    return out;
+  }
+
+  private static void add(List<ContainerRef> out, DesiredObject o, JsonNode list, String pointer, boolean init) {
+    for (int i = 0; i < list.size(); i++) {
+      out.add(new ContainerRef(o, pointer + "/" + i, init, list.get(i)));
+    }
+  }
+
+  /** Splits an image reference into repository, tag (or null) and digest (or null). */
+  record ImageRef(String repository, String tag, String digest) {
+    static ImageRef parse(String image) {
+      String rest = image;
+      String digest = null;
+      int at = rest.indexOf('@');
+      if (at >= 0) {
+        digest = rest.substring(at + 1);
+        rest = rest.substring(0, at);
+      }
+      String tag = null;
+      int colon = rest.lastIndexOf(':');
+      if (colon > rest.lastIndexOf('/')) {
+        tag = rest.substring(colon + 1);
+        rest = rest.substring(0, colon);
+      }
+      return new ImageRef(rest, tag, digest);
+    }
+
+    /** The repository with Docker Hub's implied registry made explicit. */
+    String normalized() {
+      String first = repository.contains("/") ? repository.substring(0, repository.indexOf('/')) : "";
+      boolean hasRegistry = first.contains(".") || first.contains(":") || first.equals("localhost");
+      if (hasRegistry) {
+        return repository;
+      }
+      return "docker.io/" + (repository.contains("/") ? repository : "library/" + repository);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.paved.policy;
+
+import dev.paved.config.Declarations.Environment;
+import dev.paved.config.Declarations.Policy;
+import dev.paved.config.Platform;
+import dev.paved.config.Workload;
+import dev.paved.desired.DesiredObject;
+import dev.paved.desired.EnvironmentState;
+import dev.paved.desired.Labels;
+import dev.paved.desired.RenderResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates every policy of a platform over its rendered desired state. For each policy and
+ * environment, the rule sees only the objects and workloads its match/exclude selects.
+ */
+public final class PolicyEngine {
+
+  private PolicyEngine() {}
+
+  /** What a rule is given: its policy, one environment, the selected objects and workloads. */
+  public record Scope(Policy policy, Environment environment, Platform platform, List<DesiredObject> objects,
+      List<Workload> workloads, Map<String, Workload> workloadsByKey) {
+
+    Workload workload(String service) {
+      return workloadsByKey.get(environment.name() + "/" + service);
+    }
+
+    Workload workloadIn(String environment, String service) {
+      return workloadsByKey.get(environment + "/" + service);
+    }
+  }
+
+  /** A built-in rule. */
+  @FunctionalInterface
+  public interface Rule {
+    List<Violation> check(Scope scope);
+  }
+
+  /** What a rule reports; the engine adds policy, severity and environment. */
+  public record Violation(DesiredObject object, String service, dev.paved.config.Location location, String message) {}
+
+  public static List<Finding> evaluate(Platform platform, RenderResult rendered) {
+    Map<String, Workload> byKey = new HashMap<>();
+    for (Workload w : rendered.workloads()) {
+      byKey.put(w.environment().name() + "/" + w.name(), w);
+    }
+    List<Finding> findings = new ArrayList<>();
+    for (Policy policy : platform.policies().values()) {
+      Rule rule = BuiltinRules.get(policy.rule());
+      for (Environment env : platform.environments().values()) {
+        EnvironmentState state = rendered.state().environment(env.name()).orElse(null);
+        if (state == null) {
+          continue;
+        }
+        List<DesiredObject> objects = new ArrayList<>();
+        for (DesiredObject o : state.objects()) {
+          String team = team(o, byKey, env);
+          if (policy.applies(env.tier(), env.name(), o.service(), team)) {
+            objects.add(o);
+          }
+        }
+        List<Workload> workloads = rendered.workloads().stream()
+            .filter(w -> w.environment().name().equals(env.name()))
+            .filter(w -> policy.applies(env.tier(), env.name(), w.name(), w.team()))
+            .toList();
+        if (objects.isEmpty() && workloads.isEmpty()) {
+          continue;
+        }
+        for (Violation v : rule.check(new Scope(policy, env, platform, objects, workloads, byKey))) {
+          findings.add(new Finding(policy.name(), policy.rule(), policy.severity(), env.name(), v.service(),
+              v.object() == null ? null : v.object().key(), v.location(), v.message()));
+        }
+      }
+    }
+    return findings.stream().sorted().toList();
+  }
+
+  private static String team(DesiredObject o, Map<String, Workload> byKey, Environment env) {
+    if (o.service() != null) {
+      Workload w = byKey.get(env.name() + "/" + o.service());
+      if (w != null) {
+        return w.team();
+      }
+    }
+    return o.manifest().path("metadata").path("labels").path(Labels.TEAM).asText(null);
+  }
+}
