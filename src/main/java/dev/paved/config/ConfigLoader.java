@@ -38,6 +38,8 @@ public final class ConfigLoader {
 
   private final SchemaValidator schemas = SchemaValidator.instance();
   private final List<Diagnostic> diagnostics = new ArrayList<>();
+  /** The paths of the tree being loaded. */
+  private Set<String> paths = Set.of();
 
   private ConfigLoader() {}
 
@@ -55,7 +57,13 @@ public final class ConfigLoader {
     Map<String, Map<String, Override>> overrides = new TreeMap<>();
     Map<String, List<RawManifest>> manifests = new TreeMap<>();
     Map<String, String> seenNames = new HashMap<>();
+    paths = tree.files().keySet();
 
+    // Parsing is per file and pure: do it on all cores first, then classify in path order.
+    Map<String, YamlReader.Result> parsedFiles = new java.util.concurrent.ConcurrentHashMap<>();
+    tree.files().values().parallelStream()
+        .filter(f -> YAML.matcher(f.path()).matches() && f.problemText().isEmpty())
+        .forEach(f -> parsedFiles.put(f.path(), YamlReader.read(f.path(), f.bytes())));
     for (SourceFile file : tree.files().values()) {
       String path = file.path();
       if (!path.startsWith("services/") && !path.startsWith("clusters/")
@@ -79,7 +87,7 @@ public final class ConfigLoader {
         diagnostics.add(Diagnostic.error(Location.ofFile(path), "unreadable-file", file.problem()));
         continue;
       }
-      YamlReader.Result parsed = YamlReader.read(path, file.bytes());
+      YamlReader.Result parsed = parsedFiles.get(path);
       diagnostics.addAll(parsed.diagnostics());
       if (!parsed.ok()) {
         continue;
@@ -194,6 +202,8 @@ public final class ConfigLoader {
       problem = "manifest has no \"kind\"; add it (e.g. CronJob)";
     } else if (!t.path("metadata").path("name").isTextual()) {
       problem = "manifest has no \"metadata.name\"; every object needs a name";
+    } else if (!isMapOrNull(t.path("metadata").get("labels")) || !isMapOrNull(t.path("metadata").get("annotations"))) {
+      problem = "manifest \"metadata.labels\" and \"metadata.annotations\" must be maps of strings";
     } else if (t.path("kind").asText().equals("List") || t.path("kind").asText().endsWith("List")) {
       problem = "lists are not supported in manifests; write one document per object, separated by ---";
     } else if (t.path("kind").asText().equals("Secret")) {
@@ -205,6 +215,10 @@ public final class ConfigLoader {
       return false;
     }
     return true;
+  }
+
+  private static boolean isMapOrNull(JsonNode n) {
+    return n == null || n.isNull() || n.isObject();
   }
 
   private static Cluster cluster(String name, String file, YamlDocument doc) {
@@ -277,7 +291,7 @@ public final class ConfigLoader {
       Map<String, Cluster> clusters) {
     for (Environment env : environments.values()) {
       SourceMap map = env.document().sourceMap();
-      if (!clusters.containsKey(env.cluster())) {
+      if (!clusters.containsKey(env.cluster()) && !declared("clusters", env.cluster())) {
         diagnostics.add(Diagnostic.error(map.value("/cluster"), "dangling-reference", "environment \"" + env.name()
             + "\" runs on cluster \"" + env.cluster() + "\", which is not declared"
             + Suggestions.hint(env.cluster(), clusters.keySet()) + "; add clusters/" + env.cluster()
@@ -285,9 +299,11 @@ public final class ConfigLoader {
       }
       if (env.promotesFrom() != null) {
         if (!environments.containsKey(env.promotesFrom())) {
-          diagnostics.add(Diagnostic.error(map.value("/promotesFrom"), "dangling-reference", "environment \""
-              + env.name() + "\" promotes from \"" + env.promotesFrom() + "\", which is not declared"
-              + Suggestions.hint(env.promotesFrom(), environments.keySet())));
+          if (!declared("environments", env.promotesFrom())) {
+            diagnostics.add(Diagnostic.error(map.value("/promotesFrom"), "dangling-reference", "environment \""
+                + env.name() + "\" promotes from \"" + env.promotesFrom() + "\", which is not declared"
+                + Suggestions.hint(env.promotesFrom(), environments.keySet())));
+          }
         } else {
           promotionCycle(env, environments);
         }
@@ -298,7 +314,7 @@ public final class ConfigLoader {
       if (restricted != null) {
         for (int i = 0; i < restricted.size(); i++) {
           String e = restricted.get(i);
-          if (!environments.containsKey(e)) {
+          if (!environments.containsKey(e) && !declared("environments", e)) {
             diagnostics.add(Diagnostic.error(svc.document().sourceMap().value("/environments/" + i),
                 "dangling-reference", "service \"" + svc.name() + "\" lists environment \"" + e
                     + "\", which is not declared" + Suggestions.hint(e, environments.keySet())));
@@ -306,6 +322,9 @@ public final class ConfigLoader {
         }
       }
       for (Override o : svc.overrides().values()) {
+        if (!environments.containsKey(o.environment()) && declared("environments", o.environment())) {
+          continue; // declared but invalid: its own errors are reported
+        }
         if (!environments.containsKey(o.environment())) {
           diagnostics.add(Diagnostic.error(Location.ofFile(o.file()), "dangling-reference", "override for environment \""
               + o.environment() + "\", which is not declared" + Suggestions.hint(o.environment(), environments.keySet())
@@ -317,6 +336,14 @@ public final class ConfigLoader {
         }
       }
     }
+  }
+
+  /**
+   * Whether a file for {@code name} exists in {@code scope}, even if it is invalid: a reference
+   * to it is then not dangling (the file's own errors say what to fix).
+   */
+  private boolean declared(String scope, String name) {
+    return paths.contains(scope + "/" + name + ".yaml") || paths.contains(scope + "/" + name + ".yml");
   }
 
   private void promotionCycle(Environment start, Map<String, Environment> environments) {

@@ -63,6 +63,7 @@ public final class Workloads {
       layers.add(new Merge.Layer(o.document().tree(), o.document().sourceMap(), ""));
     }
     Merge.Result merged = Merge.apply(layers);
+    keepLiteralText(merged, layers);
     ServiceSpec spec;
     try {
       spec = MAPPER.treeToValue(merged.tree(), ServiceSpec.class);
@@ -106,8 +107,35 @@ public final class Workloads {
         spec.replicas(), spec.autoscaling(), route);
     Workload w = new Workload(svc, env, draft.cluster(), expanded, namespace, merged.origins());
     check(w, problems);
-    if (problems.size() == before) {
+    // a warning (e.g. replicas-ignored) must not drop the workload, only an error does
+    if (problems.subList(before, problems.size()).stream().noneMatch(Diagnostic::isError)) {
       out.add(w);
+    }
+  }
+
+  /**
+   * Variables are strings in Kubernetes: an unquoted number or boolean keeps the text it was
+   * written with ({@code 1.10} stays "1.10", {@code 01234} stays "01234"), not Jackson's
+   * rendering of the parsed value.
+   */
+  private static void keepLiteralText(Merge.Result merged, List<Merge.Layer> layers) {
+    if (!(merged.tree().get("variables") instanceof com.fasterxml.jackson.databind.node.ObjectNode vars)) {
+      return;
+    }
+    List<String> names = new ArrayList<>();
+    vars.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      if (!vars.get(name).isValueNode() || vars.get(name).isTextual()) {
+        continue;
+      }
+      String pointer = "/variables/" + SourceMap.token(name);
+      Location at = merged.origins().get(pointer);
+      for (Merge.Layer layer : layers) {
+        String p = layer.prefix() + pointer;
+        if (at != null && at.equals(layer.map().values().get(p))) {
+          layer.map().text(p).ifPresent(text -> vars.put(name, text));
+        }
+      }
     }
   }
 

@@ -72,8 +72,12 @@ public final class Renderer {
       byEnv.put(env.name(), new ArrayList<>());
     }
     Map<String, Set<String>> namespaceTeams = new TreeMap<>();
-    for (Workload w : resolved.workloads()) {
-      byEnv.get(w.environment().name()).addAll(renderWorkload(w, commit));
+    // Workloads render independently (pure functions): spread them over the cores, keep the order.
+    List<List<DesiredObject>> rendered = resolved.workloads().parallelStream()
+        .map(w -> renderWorkload(w, commit)).toList();
+    for (int i = 0; i < rendered.size(); i++) {
+      Workload w = resolved.workloads().get(i);
+      byEnv.get(w.environment().name()).addAll(rendered.get(i));
       namespaceTeams.computeIfAbsent(w.environment().name() + "/" + w.namespace(), k -> new TreeSet<>()).add(w.team());
     }
     Map<String, EnvironmentState> states = new TreeMap<>();
@@ -105,7 +109,8 @@ public final class Renderer {
         unique.add(o);
       }
     }
-    objects.retainAll(unique);
+    objects.clear();
+    objects.addAll(unique);
     return out;
   }
 
@@ -350,7 +355,8 @@ public final class Renderer {
     if (!CLUSTER_SCOPED.contains(kind) && !meta.hasNonNull("namespace")) {
       meta.put("namespace", w.namespace());
     }
-    ObjectNode l = meta.with("labels");
+    // labels/annotations may be absent or written empty (null): both mean "none"
+    JsonNode l = meta.path("labels");
     Map<String, String> merged = new TreeMap<>();
     l.fields().forEachRemaining(e -> merged.put(e.getKey(), e.getValue().asText()));
     labels.forEach((k, v) -> {
@@ -361,7 +367,7 @@ public final class Renderer {
     meta.remove("labels");
     ObjectNode newLabels = meta.putObject("labels");
     merged.forEach(newLabels::put);
-    ObjectNode a = meta.with("annotations");
+    JsonNode a = meta.path("annotations");
     Map<String, String> ann = new TreeMap<>();
     a.fields().forEachRemaining(e -> ann.put(e.getKey(), e.getValue().asText()));
     ann.putAll(annotations(m.file(), commit));
