@@ -1,0 +1,136 @@
+package dev.paved.apply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.paved.config.SourceMap;
+import dev.paved.desired.Labels;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Pure comparisons of a desired object with a live one, over the fields Paved declares only:
+ * what the apiserver defaulted, what other managers own outside our fields, status and
+ * metadata bookkeeping are not differences. This is what keeps Paved from the perpetual
+ * "OutOfSync with a blank diff" of defaulted fields.
+ */
+public final class Comparison {
+
+  /** Metadata fields the apiserver maintains; never compared. */
+  private static final Set<String> NOISE = Set.of("resourceVersion", "uid", "generation", "creationTimestamp",
+      "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers");
+
+  private Comparison() {}
+
+  /**
+   * JSON pointers of every field Paved declares whose live value differs (or is missing).
+   * Ignores {@code paved.dev/source-commit}: a new commit alone does not change an object.
+   */
+  public static List<String> differences(JsonNode desired, JsonNode live) {
+    List<String> out = new ArrayList<>();
+    compare(withoutVolatile(desired), live == null ? null : live, "", out);
+    return out;
+  }
+
+  /** Whether the live object already holds every field Paved declares. */
+  public static boolean holds(JsonNode desired, JsonNode live) {
+    return live != null && differences(desired, live).isEmpty();
+  }
+
+  /**
+   * Whether two versions of the same live object (e.g. before and after a server-side dry-run
+   * apply) are equal, ignoring bookkeeping metadata and status.
+   */
+  public static boolean sameContent(JsonNode a, JsonNode b) {
+    return clean(a).equals(clean(b));
+  }
+
+  private static JsonNode clean(JsonNode n) {
+    ObjectNode c = n.deepCopy();
+    c.remove("status");
+    if (c.get("metadata") instanceof ObjectNode m) {
+      NOISE.forEach(m::remove);
+    }
+    return normalizeNumbers(c);
+  }
+
+  private static JsonNode normalizeNumbers(JsonNode n) {
+    if (n.isObject()) {
+      ObjectNode o = (ObjectNode) n;
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        e.setValue(normalizeNumbers(e.getValue()));
+      }
+      return o;
+    }
+    if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        ((com.fasterxml.jackson.databind.node.ArrayNode) n).set(i, normalizeNumbers(n.get(i)));
+      }
+      return n;
+    }
+    if (n.isIntegralNumber()) {
+      return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.numberNode(n.bigIntegerValue());
+    }
+    return n;
+  }
+
+  /** A copy without the per-commit annotation. */
+  public static JsonNode withoutVolatile(JsonNode desired) {
+    JsonNode copy = desired.deepCopy();
+    JsonNode ann = copy.path("metadata").path("annotations");
+    if (ann instanceof ObjectNode a) {
+      a.remove(Labels.SOURCE_COMMIT);
+    }
+    return copy;
+  }
+
+  private static void compare(JsonNode desired, JsonNode live, String pointer, List<String> out) {
+    if (desired == null || desired.isNull()) {
+      return;
+    }
+    if (live == null || live.isMissingNode() || live.isNull()) {
+      out.add(pointer.isEmpty() ? "/" : pointer);
+      return;
+    }
+    if (desired.isObject()) {
+      if (!live.isObject()) {
+        out.add(pointer);
+        return;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = desired.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (pointer.equals("/metadata") && NOISE.contains(e.getKey())) {
+          continue;
+        }
+        compare(e.getValue(), live.get(e.getKey()), pointer + "/" + SourceMap.token(e.getKey()), out);
+      }
+      return;
+    }
+    if (desired.isArray()) {
+      if (!live.isArray() || live.size() != desired.size()) {
+        out.add(pointer);
+        return;
+      }
+      for (int i = 0; i < desired.size(); i++) {
+        compare(desired.get(i), live.get(i), pointer + "/" + i, out);
+      }
+      return;
+    }
+    if (!scalarEquals(desired, live)) {
+      out.add(pointer);
+    }
+  }
+
+  private static boolean scalarEquals(JsonNode a, JsonNode b) {
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue()) == 0;
+    }
+    if (a.isNumber() || b.isNumber()) {
+      return a.asText().equals(b.asText()); // "8080" vs 8080 (int-or-string)
+    }
+    return a.equals(b);
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The cluster engine's I/O shell, modelled on Flux's {@code ssa.ResourceManager}: one noun per
+ * outside system, verbs with typed results. {@link dev.paved.apply.ResourceManager} applies
+ * (server-side apply, field manager {@code paved}, staged, minimal), diffs (server-side
+ * dry-run) and deletes (only what Paved owns); {@link dev.paved.apply.InventoryStore} keeps in
+ * the cluster what Paved applied per target. Results are data: a
+ * {@link dev.paved.apply.ChangeSet} of {@code Kind/namespace/name → action}.
+ *
+ * <p>The decisions are pure and live beside it: {@link dev.paved.apply.Comparison} (does the
+ * live object already hold what we declare?), {@link dev.paved.apply.PruneGuard} (what may be
+ * deleted), {@link dev.paved.apply.Health} (is it healthy?). May call: {@code desired},
+ * {@code config} (types), Fabric8's client. Never called by the pure core.
+ */
+package dev.paved.apply;

@@ -1,0 +1,271 @@
+package dev.paved.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class YamlReaderTest {
+
+  private static final String FILE = "services/x/service.yaml";
+
+  private static YamlReader.Result read(String text) {
+    return YamlReader.read(FILE, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Diagnostic onlyError(YamlReader.Result r) {
+    assertThat(r.ok()).isFalse();
+    assertThat(r.diagnostics()).hasSize(1);
+    assertThat(r.diagnostics().get(0).isError()).isTrue();
+    return r.diagnostics().get(0);
+  }
+
+  @Test
+  void recordsOneBasedPositionsOfValuesAndKeys() {
+    YamlReader.Result r = read("""
+        name: checkout
+        image:
+          repository: registry.example.com/checkout
+          tag: "1.10"
+        ports:
+          - name: http
+            port: 8080
+        """);
+
+    assertThat(r.ok()).isTrue();
+    assertThat(r.documents()).hasSize(1);
+    SourceMap map = r.documents().get(0).sourceMap();
+    assertThat(map.value("")).isEqualTo(new Location(FILE, 1, 1));
+    assertThat(map.value("/name")).isEqualTo(new Location(FILE, 1, 7));
+    assertThat(map.key("/image/tag")).isEqualTo(new Location(FILE, 4, 3));
+    assertThat(map.value("/image/tag")).isEqualTo(new Location(FILE, 4, 8));
+    assertThat(map.value("/ports/0")).isEqualTo(new Location(FILE, 6, 5));
+    assertThat(map.value("/ports/0/port")).isEqualTo(new Location(FILE, 7, 11));
+    assertThat(map.value("/ports/0/port").toString()).isEqualTo(FILE + ":7:11");
+    // an unknown pointer falls back to its nearest located ancestor
+    assertThat(map.value("/image/digest")).isEqualTo(new Location(FILE, 3, 3));
+    // the original scalar text is kept (for quoting hints)
+    assertThat(map.text("/image/tag")).contains("1.10");
+  }
+
+  @Test
+  void duplicateKeyIsAnErrorAtTheSecondKey() {
+    YamlReader.Result r = read("""
+        team: payments
+        image:
+          tag: a
+          tag: b
+        """);
+
+    Diagnostic d = onlyError(r);
+    assertThat(d.location()).isEqualTo(new Location(FILE, 4, 3));
+    assertThat(d.code()).isEqualTo("duplicate-key");
+    assertThat(d.message()).contains("duplicate key \"tag\"").contains("line 3");
+    assertThat(r.documents()).isEmpty();
+  }
+
+  @Test
+  void malformedYamlIsADiagnosticWithAPositionNotAnException() {
+    YamlReader.Result r = read("""
+        team: payments
+        image:
+          repository: [a, b
+        tag: x
+        """);
+
+    Diagnostic d = onlyError(r);
+    assertThat(d.code()).isEqualTo("yaml-syntax");
+    assertThat(d.message()).startsWith("malformed YAML");
+    assertThat(d.location().file()).isEqualTo(FILE);
+    assertThat(d.location().line()).isBetween(3, 5);
+    assertThat(d.location().column()).isPositive();
+  }
+
+  @Test
+  void badIndentationIsReportedAtItsLine() {
+    YamlReader.Result r = read("""
+        a: 1
+        b:
+          c: 2
+         d: 3
+        """);
+
+    Diagnostic d = onlyError(r);
+    assertThat(d.code()).isEqualTo("yaml-syntax");
+    assertThat(d.location().line()).isEqualTo(4);
+  }
+
+  @Test
+  void billionLaughsIsRefusedQuicklyWithAnAliasError() {
+    String bomb = """
+        a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+        b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+        c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+        d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+        e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+        f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+        g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+        h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+        i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+        """;
+    Instant start = Instant.now();
+    YamlReader.Result r = read(bomb);
+
+    assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(2));
+    Diagnostic d = onlyError(r);
+    assertThat(d.message()).contains("alias");
+    assertThat(r.documents()).isEmpty();
+  }
+
+  @Test
+  void fewAliasesThatExpandHugelyAreRefusedToo() {
+    // 24 aliases (under the alias cap) but 3^8 x 200 scalars once expanded
+    StringBuilder b = new StringBuilder("a0: &a0 [");
+    for (int i = 0; i < 200; i++) {
+      b.append(i == 0 ? "" : ",").append("x");
+    }
+    b.append("]\n");
+    for (int level = 1; level <= 8; level++) {
+      String prev = "*a" + (level - 1);
+      b.append("a").append(level).append(": &a").append(level)
+          .append(" [").append(prev).append(",").append(prev).append(",").append(prev).append("]\n");
+    }
+    Instant start = Instant.now();
+    YamlReader.Result r = read(b.toString());
+
+    assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(2));
+    Diagnostic d = onlyError(r);
+    assertThat(d.code()).isEqualTo("yaml-too-large");
+    assertThat(d.message()).contains("aliases");
+  }
+
+  @Test
+  void deepNestingIsAnErrorNotAStackOverflow() {
+    String deep = "a: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
+    YamlReader.Result r = read(deep);
+
+    Diagnostic d = onlyError(r);
+    assertThat(d.location().file()).isEqualTo(FILE);
+    assertThat(d.message()).containsIgnoringCase("nest");
+  }
+
+  @Test
+  void nestingUpToTheLimitIsFine() {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 30; i++) {
+      b.append("  ".repeat(i)).append("k").append(i).append(":\n");
+    }
+    b.append("  ".repeat(30)).append("leaf: 1\n");
+    YamlReader.Result r = read(b.toString());
+
+    assertThat(r.diagnostics()).isEmpty();
+    assertThat(r.documents().get(0).tree().at("/k0/k1/k2/k3/k4/k5/k6/k7/k8/k9/k10/k11/k12/k13/k14/k15/k16"
+        + "/k17/k18/k19/k20/k21/k22/k23/k24/k25/k26/k27/k28/k29/leaf").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void yaml12BooleansOnlyTrueAndFalse() {
+    YamlReader.Result r = read("""
+        a: yes
+        b: no
+        c: on
+        d: off
+        e: true
+        f: False
+        g: y
+        h: 1.10
+        i: 0x1F
+        j: ~
+        """);
+
+    var t = r.documents().get(0).tree();
+    assertThat(t.get("a").isTextual()).isTrue();
+    assertThat(t.get("a").asText()).isEqualTo("yes");
+    assertThat(t.get("b").asText()).isEqualTo("no");
+    assertThat(t.get("b").isTextual()).isTrue();
+    assertThat(t.get("c").isTextual()).isTrue();
+    assertThat(t.get("d").isTextual()).isTrue();
+    assertThat(t.get("e").isBoolean()).isTrue();
+    assertThat(t.get("e").booleanValue()).isTrue();
+    assertThat(t.get("f").isBoolean()).isTrue();
+    assertThat(t.get("f").booleanValue()).isFalse();
+    assertThat(t.get("g").isTextual()).isTrue();
+    assertThat(t.get("h").isNumber()).isTrue();
+    assertThat(t.get("j").isNull()).isTrue();
+  }
+
+  @Test
+  void nonUtf8BytesAreAnEncodingError() {
+    byte[] latin1 = "team: caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+    YamlReader.Result r = YamlReader.read(FILE, latin1);
+
+    Diagnostic d = onlyError(r);
+    assertThat(d.code()).isEqualTo("encoding");
+    assertThat(d.message()).contains("UTF-8");
+    assertThat(d.location()).isEqualTo(Location.ofFile(FILE));
+  }
+
+  @Test
+  void utf8TextIsRead() {
+    YamlReader.Result r = read("description: caf\u00e9 \u2603\n");
+
+    assertThat(r.ok()).isTrue();
+    assertThat(r.documents().get(0).tree().get("description").asText()).isEqualTo("caf\u00e9 \u2603");
+  }
+
+  @Test
+  void mergeKeyIsRefusedAtItsPosition() {
+    YamlReader.Result r = read("""
+        base: &base
+          cpu: 100m
+        resources:
+          <<: *base
+          memory: 1Gi
+        """);
+
+    Diagnostic d = onlyError(r);
+    assertThat(d.code()).isEqualTo("yaml-merge-key");
+    assertThat(d.location()).isEqualTo(new Location(FILE, 4, 3));
+    assertThat(d.message()).contains("<<");
+  }
+
+  @Test
+  void quotedLessLessIsAnOrdinaryKey() {
+    YamlReader.Result r = read("""
+        "<<": x
+        """);
+
+    assertThat(r.ok()).isTrue();
+    assertThat(r.documents().get(0).tree().get("<<").asText()).isEqualTo("x");
+  }
+
+  @Test
+  void multipleDocumentsKeepTheirOwnPositionsAndEmptyOnesAreSkipped() {
+    YamlReader.Result r = read("""
+        a: 1
+        ---
+        ---
+        b: 2
+        """);
+
+    assertThat(r.ok()).isTrue();
+    assertThat(r.documents()).hasSize(2);
+    assertThat(r.documents().get(1).tree().get("b").asInt()).isEqualTo(2);
+    assertThat(r.documents().get(1).sourceMap().value("/b")).isEqualTo(new Location(FILE, 4, 4));
+    assertThat(r.documents().get(1).index()).isEqualTo(2);
+  }
+
+  @Test
+  void nonScalarKeyIsRefused() {
+    YamlReader.Result r = read("""
+        ? [a, b]
+        : c
+        """);
+
+    Diagnostic d = onlyError(r);
+    assertThat(d.code()).isEqualTo("yaml-key");
+    assertThat(d.location().line()).isEqualTo(1);
+  }
+}
