@@ -126,23 +126,21 @@ class ControlPlaneIT {
       KubernetesClient client, ControlPlane cluster) throws InterruptedException {
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
     String namespace = client.getNamespace();
-    try (KubernetesClient writer = cluster.newClient();
-        Watch watch =
-            client
-                .configMaps()
-                .withLabel("app", "watched")
-                .watch(
-                    new Watcher<ConfigMap>() {
-                      @Override
-                      public void eventReceived(Action action, ConfigMap cm) {
-                        events.add(action + " " + cm.getMetadata().getName() + " " + cm.getData());
-                      }
+    Watcher<ConfigMap> recorder =
+        new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, ConfigMap cm) {
+            events.add(action + " " + cm.getMetadata().getName() + " " + cm.getData());
+          }
 
-                      @Override
-                      public void onClose(WatcherException cause) {
-                        events.add("CLOSED " + cause);
-                      }
-                    })) {
+          @Override
+          public void onClose(WatcherException cause) {
+            events.add("CLOSED " + cause);
+          }
+        };
+    // watch() returns once the watch is established, so no event below can be missed.
+    Watch watch = client.configMaps().withLabel("app", "watched").watch(recorder);
+    try (KubernetesClient writer = cluster.newClient()) {
       // Created first, so an unfiltered watch would report it first: the selector must skip it.
       writer.resource(configMap("ignored", "other", "1")).inNamespace(namespace).create();
       writer.resource(configMap("seen", "watched", "1")).inNamespace(namespace).create();
@@ -155,6 +153,8 @@ class ControlPlaneIT {
           .edit(cm -> new ConfigMapBuilder(cm).addToData("v", "2").build());
       assertThat(events.poll(30, TimeUnit.SECONDS)).isEqualTo("MODIFIED seen {v=2}");
       assertThat(events).isEmpty();
+    } finally {
+      watch.close();
     }
   }
 

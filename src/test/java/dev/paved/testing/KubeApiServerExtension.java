@@ -46,7 +46,7 @@ import org.opentest4j.TestAbortedException;
  * Test and lifecycle methods may declare parameters of these types:
  *
  * <ul>
- *   <li>{@link KubernetesClient} - an admin client whose default namespace is a namespace created
+ *   <li>{@link KubernetesClient} (or {@link NamespacedKubernetesClient}) - an admin client whose default namespace is a namespace created
  *       for this test alone (named after the test, e.g. {@code it-applies-a-config-map-x7k2q}) and
  *       deleted after it. Only in test methods and {@code @BeforeEach}/{@code @AfterEach}. Do not
  *       close it.
@@ -108,7 +108,9 @@ public final class KubeApiServerExtension
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == KubernetesClient.class || type == ControlPlane.class;
+    return type == KubernetesClient.class
+        || type == NamespacedKubernetesClient.class
+        || type == ControlPlane.class;
   }
 
   @Override
@@ -148,7 +150,7 @@ public final class KubeApiServerExtension
     } catch (ControlPlane.Unavailable e) {
       String message =
           "Real-cluster tests skipped: the Kubernetes control plane is not available because Go is"
-              + " not installed. To enable them, install Go 1.25+ and run"
+              + " not installed. To enable them, install Go 1.26+ (or any Go >= 1.21) and run"
               + " `scripts/control-plane ensure` (or `mvn verify` again). With CI=true this is a"
               + " failure.";
       System.err.println(message);
