@@ -16,5 +16,8 @@ public final class Labels {
   /** Annotation: the config file that declared the object. */
   public static final String SOURCE_FILE = "paved.dev/source";
 
+  /** Annotation set by the engine: a hash of the applied manifest (see ResourceManager). */
+  public static final String APPLIED_HASH = "paved.dev/applied-hash";
+
   private Labels() {}
 }

@@ -13,7 +13,9 @@ public record Plan(String base, String head, List<EnvironmentPlan> environments)
 
   /** What happens to one object. */
   public enum Action {
-    ADD("+"), CHANGE("~"), REMOVE("-");
+    ADD("+"), CHANGE("~"), REMOVE("-"),
+    /** A deletion the prune guard holds (live plans only); the diff field carries the reason. */
+    HOLD("!");
 
     private final String symbol;
 

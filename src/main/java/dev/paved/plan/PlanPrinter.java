@@ -23,7 +23,8 @@ public final class PlanPrinter {
 
   private static String counts(EnvironmentPlan e) {
     return e.count(Action.ADD) + " to add, " + e.count(Action.CHANGE) + " to change, " + e.count(Action.REMOVE)
-        + " to remove, " + e.unchanged() + " unchanged";
+        + " to remove, " + e.unchanged() + " unchanged" + (e.count(Action.HOLD) > 0 ? ", " + e.count(Action.HOLD)
+        + " deletion(s) held" : "");
   }
 
   public static String text(Plan plan) {
@@ -33,7 +34,11 @@ public final class PlanPrinter {
       b.append("\nEnvironment ").append(e.environment()).append(" (cluster ").append(e.cluster()).append("): ")
           .append(counts(e)).append('\n');
       for (ObjectChange c : e.changes()) {
-        b.append("  ").append(c.action().symbol()).append(' ').append(c.key()).append('\n');
+        b.append("  ").append(c.action().symbol()).append(' ').append(c.key());
+        if (c.action() == Action.HOLD) {
+          b.append(" (held: ").append(c.diff().strip()).append(')');
+        }
+        b.append('\n');
       }
       for (ObjectChange c : e.changes()) {
         if (c.action() == Action.CHANGE) {
@@ -86,6 +91,7 @@ public final class PlanPrinter {
           case ADD -> "added";
           case CHANGE -> "changed";
           case REMOVE -> "removed";
+          case HOLD -> "deletion held";
         };
         b.append("<details><summary><code>").append(c.action().symbol()).append(' ').append(c.key())
             .append("</code> ").append(verb).append("</summary>\n\n```diff\n").append(c.diff().replace("```", "`​``"))

@@ -88,7 +88,7 @@ public final class Planner {
   }
 
   /** A unified diff of two YAML texts, with three lines of context. */
-  static String unified(ObjectKey key, String oldYaml, String newYaml) {
+  public static String unified(ObjectKey key, String oldYaml, String newYaml) {
     List<String> a = oldYaml.isEmpty() ? List.of() : Arrays.asList(oldYaml.split("\n", -1));
     List<String> b = newYaml.isEmpty() ? List.of() : Arrays.asList(newYaml.split("\n", -1));
     a = trimLast(a);

@@ -29,12 +29,23 @@ public final class Redactor {
     new SecureRandom().nextBytes(key);
   }
 
-  /** A copy of {@code manifest} with secrets masked and the per-commit annotation removed. */
+  /**
+   * A copy of {@code manifest} with secrets masked, the per-commit annotations removed, and
+   * (for live objects) the apiserver's bookkeeping removed: managed fields, resource version,
+   * uid, timestamps and status.
+   */
   public ObjectNode clean(ObjectNode manifest) {
     ObjectNode copy = manifest.deepCopy();
+    copy.remove("status");
+    if (copy.get("metadata") instanceof ObjectNode m) {
+      for (String f : new String[] {"managedFields", "resourceVersion", "uid", "generation", "creationTimestamp"}) {
+        m.remove(f);
+      }
+    }
     JsonNode ann = copy.path("metadata").path("annotations");
     if (ann instanceof ObjectNode a) {
       a.remove(Labels.SOURCE_COMMIT);
+      a.remove(Labels.APPLIED_HASH);
       if (a.isEmpty()) {
         ((ObjectNode) copy.get("metadata")).remove("annotations");
       }

@@ -1,0 +1,15 @@
+package dev.paved.apply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.paved.desired.ObjectKey;
+import java.util.Optional;
+
+/**
+ * Where the engine reads live objects from: straight from the apiserver (one GET per object,
+ * for one-shot commands) or from a watch cache (no request at all, for the daemon).
+ */
+public interface LiveState {
+
+  /** The live object, or empty when it does not exist. Throws when the cluster cannot tell. */
+  Optional<JsonNode> get(ObjectKey key);
+}

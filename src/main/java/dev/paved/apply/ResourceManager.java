@@ -1,0 +1,256 @@
+package dev.paved.apply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.paved.desired.DesiredObject;
+import dev.paved.desired.Labels;
+import dev.paved.desired.Manifests;
+import dev.paved.desired.ObjectKey;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies desired objects to one cluster with server-side apply, minimally: an object whose
+ * live state already holds what Paved declares is not written (its resourceVersion does not
+ * change). The apiserver computes every merge; Paved keeps no merge logic of its own.
+ *
+ * <p>For each object: (1) if the live object holds every declared field, it is unchanged with
+ * no request; (2) otherwise a server-side dry-run apply tells whether a real apply would change
+ * anything (remembered per object and resourceVersion, so a no-op reconcile stays request-free);
+ * (3) only then is it applied, forced, with field manager {@code paved}.
+ */
+public final class ResourceManager {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ResourceManager.class);
+
+  /** Options of an apply. */
+  public record Options(int concurrency, boolean dryRun, Duration definitionsTimeout) {
+    public static Options defaults() {
+      return new Options(8, false, Duration.ofSeconds(30));
+    }
+
+    public Options withDryRun(boolean dryRun) {
+      return new Options(concurrency, dryRun, definitionsTimeout);
+    }
+  }
+
+  /** What a server-side dry-run says an apply would do, with the live and would-be objects. */
+  public record ObjectDiff(ObjectKey key, Action action, JsonNode live, JsonNode after, String reason) {}
+
+  private record Memo(String desired, String resourceVersion) {}
+
+  private final KubernetesClient client;
+  private final String fieldManager;
+  private final LiveState live;
+  private final ExecutorService executor;
+  private final Map<ObjectKey, Memo> unchangedAt = new ConcurrentHashMap<>();
+  private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong dryRuns = new AtomicLong();
+
+  public ResourceManager(KubernetesClient client, String fieldManager, LiveState live, ExecutorService executor) {
+    this.client = client;
+    this.fieldManager = fieldManager;
+    this.live = live;
+    this.executor = executor;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** Write requests sent so far (applies and deletes). */
+  public long writes() {
+    return writes.get();
+  }
+
+  /** Server-side dry-run requests sent so far. */
+  public long dryRuns() {
+    return dryRuns.get();
+  }
+
+  /**
+   * Applies in stages: Namespaces and CRDs first (then waits for CRDs to be established), then
+   * everything else in parallel, at most {@code options.concurrency()} at a time. One failing
+   * object does not stop the others.
+   */
+  public ChangeSet apply(List<DesiredObject> objects, Options options) {
+    List<DesiredObject> first = objects.stream().filter(o -> o.key().isClusterDefinition()).toList();
+    List<DesiredObject> rest = objects.stream().filter(o -> !o.key().isClusterDefinition()).toList();
+    ChangeSet stage1 = applyAll(first, options);
+    if (!options.dryRun()) {
+      waitForDefinitions(first, options.definitionsTimeout());
+    }
+    return stage1.plus(applyAll(rest, options));
+  }
+
+  private ChangeSet applyAll(List<DesiredObject> objects, Options options) {
+    List<ChangeSet.Entry> entries = new ArrayList<>();
+    for (int from = 0; from < objects.size(); from += options.concurrency()) {
+      List<CompletableFuture<ChangeSet.Entry>> batch = new ArrayList<>();
+      for (DesiredObject o : objects.subList(from, Math.min(objects.size(), from + options.concurrency()))) {
+        batch.add(CompletableFuture.supplyAsync(() -> {
+          ObjectDiff d = diff(o);
+          if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED) {
+            return new ChangeSet.Entry(o.key(), d.action(), d.reason());
+          }
+          return write(o, d.action());
+        }, executor));
+      }
+      batch.forEach(f -> entries.add(f.join()));
+    }
+    return new ChangeSet(entries);
+  }
+
+  /**
+   * The manifest Paved applies: the desired one plus {@code paved.dev/applied-hash}, a hash of
+   * its content. A field removed from git leaves the live object a superset of the desired
+   * one; the changed hash is what tells that an apply (which removes the field) is due.
+   */
+  public static ObjectNode prepared(DesiredObject o) {
+    ObjectNode m = o.copy();
+    String hash = sha256(Comparison.withoutVolatile(m).toString());
+    ((ObjectNode) m.get("metadata")).with("annotations").put(Labels.APPLIED_HASH, hash);
+    return m;
+  }
+
+  private static String sha256(String text) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What applying {@code o} would do, computed without writing anything. */
+  public ObjectDiff diff(DesiredObject o) {
+    ObjectKey key = o.key();
+    ObjectNode manifest = prepared(o);
+    try {
+      Optional<JsonNode> current = live.get(key);
+      if (current.isEmpty()) {
+        return new ObjectDiff(key, Action.CREATED, null, manifest, "");
+      }
+      JsonNode liveObject = current.get();
+      if (Comparison.holds(manifest, liveObject)) {
+        return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "");
+      }
+      String desired = manifest.path("metadata").path("annotations").path(Labels.APPLIED_HASH).asText();
+      String rv = liveObject.path("metadata").path("resourceVersion").asText();
+      Memo memo = unchangedAt.get(key);
+      if (memo != null && memo.desired().equals(desired) && memo.resourceVersion().equals(rv)) {
+        return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "");
+      }
+      dryRuns.incrementAndGet();
+      GenericKubernetesResource after = client.resource(generic(manifest)).dryRun()
+          .fieldManager(fieldManager).forceConflicts().serverSideApply();
+      JsonNode afterTree = Manifests.toTree(after);
+      if (Comparison.sameContent(withoutCommit(afterTree), withoutCommit(liveObject))) {
+        unchangedAt.put(key, new Memo(desired, rv));
+        return new ObjectDiff(key, Action.UNCHANGED, liveObject, afterTree, "");
+      }
+      return new ObjectDiff(key, Action.CONFIGURED, liveObject, afterTree, "");
+    } catch (KubernetesClientException e) {
+      return new ObjectDiff(key, Action.FAILED, null, null, reason(e));
+    }
+  }
+
+  private ChangeSet.Entry write(DesiredObject o, Action action) {
+    try {
+      writes.incrementAndGet();
+      client.resource(generic(prepared(o))).fieldManager(fieldManager).forceConflicts().serverSideApply();
+      unchangedAt.remove(o.key());
+      LOG.debug("{} {}", o.key(), action.label());
+      return new ChangeSet.Entry(o.key(), action, "");
+    } catch (KubernetesClientException e) {
+      LOG.warn("{} failed: {}", o.key(), reason(e));
+      return new ChangeSet.Entry(o.key(), Action.FAILED, reason(e));
+    }
+  }
+
+  /**
+   * Deletes objects, but only those that carry Paved's ownership mark for {@code environment}
+   * (labels {@code app.kubernetes.io/managed-by=paved} and {@code paved.dev/environment}).
+   * Anything else is skipped: Paved never deletes what is not its own.
+   */
+  public ChangeSet delete(List<ObjectKey> keys, String environment, boolean dryRun) {
+    List<ChangeSet.Entry> entries = new ArrayList<>();
+    for (ObjectKey key : keys) {
+      try {
+        Optional<JsonNode> current = live.get(key);
+        if (current.isEmpty()) {
+          entries.add(new ChangeSet.Entry(key, Action.SKIPPED, "already gone"));
+          continue;
+        }
+        JsonNode labels = current.get().path("metadata").path("labels");
+        if (!Labels.MANAGER.equals(labels.path(Labels.MANAGED_BY).asText())
+            || !environment.equals(labels.path(Labels.ENVIRONMENT).asText())) {
+          entries.add(new ChangeSet.Entry(key, Action.SKIPPED, "not owned by Paved for environment \""
+              + environment + "\" (no ownership labels); left alone"));
+          continue;
+        }
+        if (!dryRun) {
+          writes.incrementAndGet();
+          var op = client.genericKubernetesResources(key.apiVersion(), key.kind());
+          (key.namespace() == null ? op.withName(key.name()) : op.inNamespace(key.namespace()).withName(key.name()))
+              .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+          unchangedAt.remove(key);
+        }
+        entries.add(new ChangeSet.Entry(key, Action.DELETED, ""));
+      } catch (KubernetesClientException e) {
+        entries.add(new ChangeSet.Entry(key, Action.FAILED, reason(e)));
+      }
+    }
+    return new ChangeSet(entries);
+  }
+
+  private void waitForDefinitions(List<DesiredObject> first, Duration timeout) {
+    for (DesiredObject o : first) {
+      if (!o.key().kind().equals("CustomResourceDefinition")) {
+        continue;
+      }
+      try {
+        client.apiextensions().v1().customResourceDefinitions().withName(o.key().name()).waitUntilCondition(
+            crd -> crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
+            timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (KubernetesClientException | IllegalStateException e) {
+        LOG.warn("CRD {} not established within {}: {}", o.key().name(), timeout, e.getMessage());
+      }
+    }
+  }
+
+  static GenericKubernetesResource generic(JsonNode manifest) {
+    return Manifests.toTyped(manifest, GenericKubernetesResource.class);
+  }
+
+  private static JsonNode withoutCommit(JsonNode n) {
+    return Comparison.withoutVolatile(n);
+  }
+
+  /** The apiserver's own message, which names the field and the problem. */
+  static String reason(KubernetesClientException e) {
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      return e.getStatus().getMessage();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /** A copy of the manifest as the apiserver will see it (used by plan printers). */
+  public static ObjectNode manifestOf(DesiredObject o) {
+    return o.copy();
+  }
+}

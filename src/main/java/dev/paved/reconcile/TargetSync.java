@@ -1,0 +1,98 @@
+package dev.paved.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.paved.apply.Action;
+import dev.paved.apply.ChangeSet;
+import dev.paved.apply.Inventory;
+import dev.paved.apply.InventoryStore;
+import dev.paved.apply.PruneGuard;
+import dev.paved.apply.ResourceManager;
+import dev.paved.config.Declarations.Environment;
+import dev.paved.desired.DesiredObject;
+import dev.paved.desired.EnvironmentState;
+import dev.paved.desired.ObjectKey;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One reconciliation of one target: apply the desired objects, prune what the previous
+ * inventory holds and the commit no longer declares (through the {@link PruneGuard}), record
+ * the new inventory. An unreadable inventory stops the prune (never read as "nothing owned");
+ * held deletions stay in the inventory so they are not forgotten.
+ */
+public final class TargetSync {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TargetSync.class);
+
+  /** Options of a sync. */
+  public record Options(boolean dryRun, ResourceManager.Options apply) {
+    public static Options defaults() {
+      return new Options(false, ResourceManager.Options.defaults());
+    }
+  }
+
+  /** The outcome: every object's action, and the error that stopped the sync, if any. */
+  public record Result(String environment, String commit, ChangeSet changes, Optional<String> error) {
+
+    /** True when everything was applied and nothing failed or is held. */
+    public boolean synced() {
+      return error.isEmpty() && !changes.partial() && changes.count(Action.HELD) == 0;
+    }
+  }
+
+  private TargetSync() {}
+
+  /** The prune policy an environment declares ({@code prune:} in its file). */
+  public static PruneGuard.Policy prunePolicy(Environment env) {
+    JsonNode p = env.document().tree().path("prune");
+    Set<String> kinds = new HashSet<>();
+    p.path("allowKinds").forEach(k -> kinds.add(k.asText()));
+    return new PruneGuard.Policy(p.path("enabled").asBoolean(true), p.path("maxDeletePercent").asInt(50), kinds,
+        p.path("allowMassDeletion").asBoolean(false));
+  }
+
+  public static Result run(EnvironmentState state, PruneGuard.Policy prune, String commit, ResourceManager manager,
+      InventoryStore inventories, Options options) {
+    MDC.put("target", state.environment());
+    MDC.put("commit", commit);
+    try {
+      Optional<Inventory> previous;
+      try {
+        previous = inventories.read(state.environment());
+      } catch (KubernetesClientException e) {
+        return new Result(state.environment(), commit, ChangeSet.empty(), Optional.of(
+            "cannot read the inventory of " + state.environment() + " (nothing was applied or pruned): "
+                + e.getMessage()));
+      }
+      List<DesiredObject> objects = state.objects();
+      ChangeSet applied = manager.apply(objects, options.apply().withDryRun(options.dryRun()));
+      Set<ObjectKey> desired = new TreeSet<>();
+      objects.forEach(o -> desired.add(o.key()));
+      Set<ObjectKey> owned = previous.map(Inventory::objects).orElse(Set.of());
+      PruneGuard.Decision decision = PruneGuard.decide(owned, desired, prune);
+      ChangeSet pruned = manager.delete(decision.delete(), state.environment(), options.dryRun());
+      ChangeSet all = applied.plus(pruned).plus(decision.held());
+      if (!options.dryRun()) {
+        Set<ObjectKey> record = new TreeSet<>(desired);
+        decision.held().entries().forEach(e -> record.add(e.key()));
+        // Objects whose deletion failed stay recorded, to be retried at the next sync.
+        pruned.of(Action.FAILED).forEach(e -> record.add(e.key()));
+        inventories.write(new Inventory(state.environment(), commit, record));
+      }
+      LOG.info("sync of {} at {}: {}", state.environment(), commit, all.summary());
+      return new Result(state.environment(), commit, all, Optional.empty());
+    } catch (KubernetesClientException e) {
+      return new Result(state.environment(), commit, ChangeSet.empty(), Optional.of(e.getMessage()));
+    } finally {
+      MDC.remove("target");
+      MDC.remove("commit");
+    }
+  }
+}
