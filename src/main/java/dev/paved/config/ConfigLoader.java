@@ -38,6 +38,8 @@ public final class ConfigLoader {
 
   private final SchemaValidator schemas = SchemaValidator.instance();
   private final List<Diagnostic> diagnostics = new ArrayList<>();
+  /** Schema problems by path, computed in the parallel parse phase. */
+  private Map<String, List<Diagnostic>> validated = Map.of();
   /** The paths of the tree being loaded. */
   private Set<String> paths = Set.of();
 
@@ -61,9 +63,19 @@ public final class ConfigLoader {
 
     // Parsing is per file and pure: do it on all cores first, then classify in path order.
     Map<String, YamlReader.Result> parsedFiles = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, List<Diagnostic>> schemaProblems = new java.util.concurrent.ConcurrentHashMap<>();
+    this.validated = schemaProblems;
     tree.files().values().parallelStream()
         .filter(f -> YAML.matcher(f.path()).matches() && f.problemText().isEmpty())
-        .forEach(f -> parsedFiles.put(f.path(), YamlReader.read(f.path(), f.bytes())));
+        .forEach(f -> {
+          YamlReader.Result parsed = YamlReader.read(f.path(), f.bytes());
+          parsedFiles.put(f.path(), parsed);
+          kindOf(f.path()).ifPresent(kind -> {
+            if (parsed.ok() && parsed.documents().size() == 1 && parsed.documents().get(0).tree().isObject()) {
+              schemaProblems.put(f.path(), check(kind, parsed.documents().get(0)));
+            }
+          });
+        });
     for (SourceFile file : tree.files().values()) {
       String path = file.path();
       if (!path.startsWith("services/") && !path.startsWith("clusters/")
@@ -165,13 +177,36 @@ public final class ConfigLoader {
   }
 
   private boolean valid(Kind kind, YamlDocument doc) {
-    // In an override, null means "remove this field": it is valid anywhere, so the schema
-    // sees the document without its nulls.
-    List<Diagnostic> problems = kind == Kind.OVERRIDE
-        ? schemas.validate(kind, Merge.withoutNulls(doc.tree()), doc.sourceMap())
-        : schemas.validate(kind, doc);
+    List<Diagnostic> problems = validated.get(doc.sourceMap().file());
+    if (problems == null) {
+      problems = check(kind, doc);
+    }
     diagnostics.addAll(problems);
     return problems.isEmpty();
+  }
+
+  private List<Diagnostic> check(Kind kind, YamlDocument doc) {
+    // In an override, null means "remove this field": it is valid anywhere, so the schema
+    // sees the document without its nulls.
+    return kind == Kind.OVERRIDE
+        ? schemas.validate(kind, Merge.withoutNulls(doc.tree()), doc.sourceMap())
+        : schemas.validate(kind, doc);
+  }
+
+  /** The kind a path holds, by where it is in the repo (manifests have no Paved kind). */
+  static Optional<Kind> kindOf(String path) {
+    Matcher top = TOP.matcher(path);
+    if (top.matches()) {
+      return Optional.of(switch (top.group(1)) {
+        case "clusters" -> Kind.CLUSTER;
+        case "environments" -> Kind.ENVIRONMENT;
+        default -> Kind.POLICY;
+      });
+    }
+    if (SERVICE.matcher(path).matches()) {
+      return Optional.of(Kind.SERVICE);
+    }
+    return OVERRIDE.matcher(path).matches() ? Optional.of(Kind.OVERRIDE) : Optional.empty();
   }
 
   private boolean validName(String path, String name, String what, String source, Map<String, String> seen,

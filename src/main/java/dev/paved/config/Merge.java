@@ -31,7 +31,7 @@ public final class Merge {
 
   public static Result apply(List<Layer> layers) {
     ObjectNode target = JsonNodeFactory.instance.objectNode();
-    Map<String, Location> origins = new TreeMap<>();
+    java.util.NavigableMap<String, Location> origins = new TreeMap<>();
     for (Layer layer : layers) {
       if (layer.tree() != null && layer.tree().isObject()) {
         mergeInto(target, (ObjectNode) layer.tree(), "", layer, origins);
@@ -41,7 +41,7 @@ public final class Merge {
   }
 
   private static void mergeInto(ObjectNode target, ObjectNode overlay, String pointer, Layer layer,
-      Map<String, Location> origins) {
+      java.util.NavigableMap<String, Location> origins) {
     for (Iterator<Map.Entry<String, JsonNode>> it = overlay.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String name = e.getKey();
@@ -57,18 +57,14 @@ public final class Merge {
         target.set(name, withoutNulls(value));
         removeUnder(origins, p);
         String from = layer.prefix() + p;
-        layer.map().values().forEach((q, loc) -> {
-          if (q.equals(from) || q.startsWith(from + "/")) {
-            origins.put(q.substring(layer.prefix().length()), loc);
-          }
-        });
+        layer.map().valuesUnder(from).forEach((q, loc) -> origins.put(q.substring(layer.prefix().length()), loc));
         origins.putIfAbsent(p, layer.map().value(from));
       }
     }
   }
 
-  private static void removeUnder(Map<String, Location> origins, String p) {
-    origins.keySet().removeIf(q -> q.equals(p) || q.startsWith(p + "/"));
+  private static void removeUnder(java.util.NavigableMap<String, Location> origins, String p) {
+    SourceMap.under(origins, p).keySet().removeIf(q -> SourceMap.isUnder(q, p));
   }
 
   /** A copy of {@code node} without null-valued map entries (nulls only mean "remove"). */

@@ -12,7 +12,7 @@ public record SourceMap(String file, Map<String, Location> values, Map<String, L
     Map<String, String> scalarText) {
 
   public SourceMap {
-    values = Map.copyOf(values);
+    values = java.util.Collections.unmodifiableNavigableMap(new java.util.TreeMap<>(values));
     keys = Map.copyOf(keys);
     scalarText = Map.copyOf(scalarText);
   }
@@ -36,6 +36,30 @@ public record SourceMap(String file, Map<String, Location> values, Map<String, L
   public Location key(String pointer) {
     Location l = keys.get(pointer);
     return l != null ? l : value(pointer);
+  }
+
+  /** Positions of {@code pointer} and of every node below it, by pointer. */
+  public Map<String, Location> valuesUnder(String pointer) {
+    Map<String, Location> out = new java.util.LinkedHashMap<>();
+    under((java.util.NavigableMap<String, Location>) values, pointer).forEach((k, v) -> {
+      if (isUnder(k, pointer)) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  /** A live view of the entries of a pointer-keyed sorted map at or below {@code pointer}. */
+  public static <V> java.util.NavigableMap<String, V> under(java.util.NavigableMap<String, V> map, String pointer) {
+    // Keys below p are p + "/..."; '/' sorts just before '0', so they all lie in [p, p + "0").
+    // Keys such as p + "-x" also lie there: callers skip them with isUnder().
+    return map.subMap(pointer, true, pointer + "0", false);
+  }
+
+  /** Whether {@code key} is {@code pointer} or a pointer below it. */
+  public static boolean isUnder(String key, String pointer) {
+    return key.length() == pointer.length() ? key.equals(pointer)
+        : key.startsWith(pointer) && key.charAt(pointer.length()) == '/';
   }
 
   public Optional<String> text(String pointer) {

@@ -41,15 +41,28 @@ public final class Workloads {
   }
 
   public static Result resolve(Platform platform) {
-    List<Workload> out = new ArrayList<>();
-    List<Diagnostic> problems = new ArrayList<>();
+    record Pair(Service service, Environment environment) {}
+    List<Pair> pairs = new ArrayList<>();
     for (Environment env : platform.environments().values()) {
       for (Service svc : platform.services().values()) {
         if (platform.deploys(svc, env.name())) {
-          resolve(platform, svc, env, out, problems);
+          pairs.add(new Pair(svc, env));
         }
       }
     }
+    // Each pair resolves on its own (pure): spread them over the cores, keep the order.
+    List<Result> each = pairs.parallelStream().map(p -> {
+      List<Workload> one = new ArrayList<>(1);
+      List<Diagnostic> problems = new ArrayList<>();
+      resolve(platform, p.service(), p.environment(), one, problems);
+      return new Result(one, problems);
+    }).toList();
+    List<Workload> out = new ArrayList<>();
+    List<Diagnostic> problems = new ArrayList<>();
+    each.forEach(r -> {
+      out.addAll(r.workloads());
+      problems.addAll(r.diagnostics());
+    });
     return new Result(out, problems);
   }
 

@@ -39,6 +39,17 @@ public final class YamlReader {
   static final int MAX_NODES = 250_000;
   private static final Set<String> BOOLEANS = Set.of("true", "false", "True", "False", "TRUE", "FALSE");
 
+  /** A Yaml instance is costly to build (its resolver compiles patterns) and not thread-safe. */
+  private static final ThreadLocal<Yaml> YAML = ThreadLocal.withInitial(() -> {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setNestingDepthLimit(MAX_DEPTH);
+    options.setCodePointLimit(4 * (int) dev.paved.source.ConfigTree.MAX_FILE_BYTES + 1024);
+    options.setAllowRecursiveKeys(false);
+    options.setProcessComments(false);
+    return new Yaml(options);
+  });
+
   private YamlReader() {}
 
   /** Parsed documents (empty documents skipped) and the problems found, if any. */
@@ -61,13 +72,7 @@ public final class YamlReader {
     } catch (CharacterCodingException e) {
       return failure(Location.ofFile(file), "encoding", "file is not valid UTF-8 text; save it as UTF-8");
     }
-    LoaderOptions options = new LoaderOptions();
-    options.setMaxAliasesForCollections(MAX_ALIASES);
-    options.setNestingDepthLimit(MAX_DEPTH);
-    options.setCodePointLimit((int) Math.min(Integer.MAX_VALUE, 4L * bytes.length + 1024));
-    options.setAllowRecursiveKeys(false);
-    options.setProcessComments(false);
-    Yaml yaml = new Yaml(options);
+    Yaml yaml = YAML.get();
     List<YamlDocument> docs = new ArrayList<>();
     List<Diagnostic> problems = new ArrayList<>();
     try {

@@ -1,6 +1,7 @@
 package dev.paved.desired;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.config.Declarations.Environment;
 import dev.paved.config.Declarations.RawManifest;
@@ -14,25 +15,6 @@ import dev.paved.config.ServiceSpec.Probe;
 import dev.paved.config.SourceMap;
 import dev.paved.config.Workload;
 import dev.paved.config.Workloads;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -121,9 +103,8 @@ public final class Renderer {
     if (teams.size() == 1) {
       labels.put(Labels.TEAM, teams.iterator().next());
     }
-    ObjectMeta meta = new ObjectMetaBuilder().withName(name).withLabels(labels)
-        .withAnnotations(annotations(env.file(), commit)).build();
-    ObjectNode tree = Manifests.toTree(new NamespaceBuilder().withMetadata(meta).build());
+    ObjectNode tree = Json.resource("v1", "Namespace");
+    tree.set("metadata", Json.metadata(name, null, labels, annotations(env.file(), commit)));
     Location at = env.document().sourceMap().value("/namespace");
     return new DesiredObject(ObjectKey.of(tree), tree, null, at, Map.of());
   }
@@ -154,9 +135,12 @@ public final class Renderer {
     return s;
   }
 
-  private static ObjectMeta meta(Workload w, String commit, Map<String, String> labels) {
-    return new ObjectMetaBuilder().withName(w.name()).withNamespace(w.namespace()).withLabels(labels)
-        .withAnnotations(annotations(w.service().file(), commit)).build();
+  /** A new object of a workload: apiVersion, kind, metadata; the caller adds the spec. */
+  private static ObjectNode resource(Workload w, String apiVersion, String kind, String commit,
+      Map<String, String> labels) {
+    ObjectNode o = Json.resource(apiVersion, kind);
+    o.set("metadata", Json.metadata(w.name(), w.namespace(), labels, annotations(w.service().file(), commit)));
+    return o;
   }
 
   private static List<DesiredObject> renderWorkload(Workload w, String commit) {
@@ -168,25 +152,25 @@ public final class Renderer {
     common.put("/metadata/labels", w.locate("/labels"));
     common.put("/metadata/namespace", w.environment().document().sourceMap().value("/namespace"));
 
-    out.add(object(w, Manifests.toTree(new ServiceAccountBuilder().withMetadata(meta(w, commit, labels))
-        .withAutomountServiceAccountToken(false).build()), origin, common));
+    ObjectNode account = resource(w, "v1", "ServiceAccount", commit, labels);
+    account.put("automountServiceAccountToken", false);
+    out.add(object(w, account, origin, common));
 
     Map<String, String> versioned = new TreeMap<>(labels);
     version(s.image()).ifPresent(v -> versioned.put(Labels.VERSION, v));
-    Container container = container(w);
-    DeploymentBuilder deployment = new DeploymentBuilder().withMetadata(meta(w, commit, versioned))
-        .withNewSpec()
-        .withNewSelector().withMatchLabels(selector(w)).endSelector()
-        .withNewTemplate()
-        .withNewMetadata().withLabels(versioned).endMetadata()
-        .withNewSpec().withServiceAccountName(w.name()).withContainers(container).endSpec()
-        .endTemplate()
-        .endSpec();
+    ObjectNode deployment = resource(w, "apps/v1", "Deployment", commit, versioned);
+    ObjectNode spec = deployment.putObject("spec");
     if (s.autoscaling() == null) {
-      deployment.editSpec().withReplicas(s.replicas() == null ? 1 : s.replicas()).endSpec();
+      spec.put("replicas", s.replicas() == null ? 1 : s.replicas());
     }
+    spec.putObject("selector").set("matchLabels", Json.strings(selector(w)));
+    ObjectNode template = spec.putObject("template");
+    template.putObject("metadata").set("labels", Json.strings(versioned));
+    ObjectNode podSpec = template.putObject("spec");
+    ObjectNode container = container(w);
+    podSpec.putArray("containers").add(container);
+    podSpec.put("serviceAccountName", w.name());
     Map<String, Location> fields = new HashMap<>(common);
-    fields.put("/metadata/labels", w.locate("/labels"));
     fields.put("/spec/replicas", w.locate("/replicas"));
     fields.put(CONTAINER + "/image", w.locate("/image"));
     fields.put(CONTAINER + "/image#repository", w.locate("/image/repository"));
@@ -198,61 +182,78 @@ public final class Renderer {
     fields.put(CONTAINER + "/readinessProbe", w.locate("/probes/readiness"));
     fields.put(CONTAINER + "/startupProbe", w.locate("/probes/startup"));
     fields.put(CONTAINER + "/ports", w.locate("/ports"));
-    List<EnvVar> env = container.getEnv();
+    JsonNode env = container.path("env");
     for (int i = 0; i < env.size(); i++) {
-      fields.put(CONTAINER + "/env/" + i, w.locate("/variables/" + SourceMap.token(env.get(i).getName())));
+      fields.put(CONTAINER + "/env/" + i, w.locate("/variables/" + SourceMap.token(env.get(i).path("name").asText())));
     }
-    out.add(object(w, Manifests.toTree(deployment.build()), origin, fields));
+    out.add(object(w, deployment, origin, fields));
 
     if (!s.ports().isEmpty()) {
-      ServiceBuilder svc = new ServiceBuilder().withMetadata(meta(w, commit, labels)).withNewSpec()
-          .withType("ClusterIP").withSelector(selector(w)).endSpec();
+      ObjectNode svc = resource(w, "v1", "Service", commit, labels);
+      ObjectNode svcSpec = svc.putObject("spec");
+      ArrayNode ports = svcSpec.putArray("ports");
       for (Port p : s.ports()) {
-        svc.editSpec().addToPorts(new ServicePortBuilder().withName(p.name()).withPort(p.port())
-            .withTargetPort(new IntOrString(p.name())).withProtocol(p.protocolOrDefault()).build()).endSpec();
+        ports.addObject().put("name", p.name()).put("port", p.port()).put("protocol", p.protocolOrDefault())
+            .put("targetPort", p.name());
       }
-      out.add(object(w, Manifests.toTree(svc.build()), w.locate("/ports"), common));
+      svcSpec.set("selector", Json.strings(selector(w)));
+      svcSpec.put("type", "ClusterIP");
+      out.add(object(w, svc, w.locate("/ports"), common));
     }
 
     if (s.autoscaling() != null) {
-      var hpa = new HorizontalPodAutoscalerBuilder().withMetadata(meta(w, commit, labels)).withNewSpec()
-          .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName(w.name()).endScaleTargetRef()
-          .withMinReplicas(s.autoscaling().minReplicas()).withMaxReplicas(s.autoscaling().maxReplicas())
-          .addNewMetric().withType("Resource").withNewResource().withName("cpu").withNewTarget()
-          .withType("Utilization").withAverageUtilization(s.autoscaling().targetOrDefault())
-          .endTarget().endResource().endMetric()
-          .endSpec().build();
+      ObjectNode hpa = resource(w, "autoscaling/v2", "HorizontalPodAutoscaler", commit, labels);
+      ObjectNode hpaSpec = hpa.putObject("spec");
+      hpaSpec.put("maxReplicas", s.autoscaling().maxReplicas());
+      ObjectNode metric = hpaSpec.putArray("metrics").addObject();
+      ObjectNode resource = metric.putObject("resource");
+      resource.put("name", "cpu");
+      resource.putObject("target").put("averageUtilization", s.autoscaling().targetOrDefault()).put("type", "Utilization");
+      metric.put("type", "Resource");
+      hpaSpec.put("minReplicas", s.autoscaling().minReplicas());
+      hpaSpec.putObject("scaleTargetRef").put("apiVersion", "apps/v1").put("kind", "Deployment").put("name", w.name());
       Map<String, Location> hpaFields = new HashMap<>(common);
       hpaFields.put("/spec/minReplicas", w.locate("/autoscaling/minReplicas"));
       hpaFields.put("/spec/maxReplicas", w.locate("/autoscaling/maxReplicas"));
-      out.add(object(w, Manifests.toTree(hpa), w.locate("/autoscaling"), hpaFields));
+      out.add(object(w, hpa, w.locate("/autoscaling"), hpaFields));
     }
 
     int minReplicas = s.autoscaling() != null ? s.autoscaling().minReplicas() : s.replicas() == null ? 1 : s.replicas();
     if (w.environment().prodLike() && minReplicas > 1) {
-      var pdb = new PodDisruptionBudgetBuilder().withMetadata(meta(w, commit, labels)).withNewSpec()
-          .withMaxUnavailable(new IntOrString(1)).withNewSelector().withMatchLabels(selector(w)).endSelector()
-          .endSpec().build();
-      out.add(object(w, Manifests.toTree(pdb), w.locate(s.autoscaling() != null ? "/autoscaling" : "/replicas"), common));
+      ObjectNode pdb = resource(w, "policy/v1", "PodDisruptionBudget", commit, labels);
+      ObjectNode pdbSpec = pdb.putObject("spec");
+      pdbSpec.put("maxUnavailable", 1);
+      pdbSpec.putObject("selector").set("matchLabels", Json.strings(selector(w)));
+      out.add(object(w, pdb, w.locate(s.autoscaling() != null ? "/autoscaling" : "/replicas"), common));
     }
 
     if (s.route() != null) {
       String port = s.route().port() != null ? s.route().port() : s.ports().get(0).name();
-      var backendPort = port.matches("\\d+")
-          ? new io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPortBuilder().withNumber(Integer.parseInt(port)).build()
-          : new io.fabric8.kubernetes.api.model.networking.v1.ServiceBackendPortBuilder().withName(port).build();
-      IngressBuilder ingress = new IngressBuilder().withMetadata(meta(w, commit, labels)).withNewSpec()
-          .withIngressClassName(s.route().ingressClassName())
-          .addNewRule().withHost(s.route().host()).withNewHttp().addNewPath().withPath(s.route().pathOrDefault())
-          .withPathType("Prefix").withNewBackend().withNewService().withName(w.name()).withPort(backendPort)
-          .endService().endBackend().endPath().endHttp().endRule()
-          .endSpec();
+      ObjectNode ingress = resource(w, "networking.k8s.io/v1", "Ingress", commit, labels);
+      ObjectNode ingressSpec = ingress.putObject("spec");
+      if (s.route().ingressClassName() != null) {
+        ingressSpec.put("ingressClassName", s.route().ingressClassName());
+      }
+      ObjectNode rule = ingressSpec.putArray("rules").addObject();
+      rule.put("host", s.route().host());
+      ObjectNode path = rule.putObject("http").putArray("paths").addObject();
+      ObjectNode backend = path.putObject("backend").putObject("service");
+      backend.put("name", w.name());
+      if (port.matches("\\d+")) {
+        backend.putObject("port").put("number", Integer.parseInt(port));
+      } else {
+        backend.putObject("port").put("name", port);
+      }
+      path.put("path", s.route().pathOrDefault());
+      path.put("pathType", "Prefix");
       if (s.route().tlsSecret() != null) {
-        ingress.editSpec().addNewTl().withHosts(s.route().host()).withSecretName(s.route().tlsSecret()).endTl().endSpec();
+        ObjectNode tls = ingressSpec.putArray("tls").addObject();
+        tls.putArray("hosts").add(s.route().host());
+        tls.put("secretName", s.route().tlsSecret());
       }
       Map<String, Location> ingressFields = new HashMap<>(common);
       ingressFields.put("/spec/rules/0/host", w.locate("/route/host"));
-      out.add(object(w, Manifests.toTree(ingress.build()), w.locate("/route"), ingressFields));
+      out.add(object(w, ingress, w.locate("/route"), ingressFields));
     }
 
     for (RawManifest m : w.service().manifests()) {
@@ -272,76 +273,99 @@ public final class Renderer {
     return new DesiredObject(ObjectKey.of(tree), tree, w.name(), origin, fields);
   }
 
-  private static Container container(Workload w) {
+  private static ObjectNode container(Workload w) {
     ServiceSpec s = w.spec();
-    ContainerBuilder c = new ContainerBuilder().withName(w.name()).withImage(s.image().reference())
-        .withCommand(s.command()).withArgs(s.args());
-    for (Port p : s.ports()) {
-      c.addNewPort().withName(p.name()).withContainerPort(p.port()).withProtocol(p.protocolOrDefault()).endPort();
+    ObjectNode c = Json.object();
+    if (s.args() != null) {
+      c.set("args", Json.strings(s.args()));
     }
-    s.variables().forEach((name, v) -> c.addToEnv(envVar(name, v)));
-    if (s.resources() != null) {
-      c.withResources(resources(s.resources()));
+    if (s.command() != null) {
+      c.set("command", Json.strings(s.command()));
+    }
+    if (!s.variables().isEmpty()) {
+      ArrayNode env = c.putArray("env");
+      s.variables().forEach((name, v) -> env.add(envVar(name, v)));
+    }
+    c.put("image", s.image().reference());
+    if (s.probes() != null) {
+      putProbe(c, "livenessProbe", s.probes().liveness());
+    }
+    c.put("name", w.name());
+    if (!s.ports().isEmpty()) {
+      ArrayNode ports = c.putArray("ports");
+      for (Port p : s.ports()) {
+        ports.addObject().put("containerPort", p.port()).put("name", p.name()).put("protocol", p.protocolOrDefault());
+      }
     }
     if (s.probes() != null) {
-      c.withLivenessProbe(probe(s.probes().liveness()));
-      c.withReadinessProbe(probe(s.probes().readiness()));
-      c.withStartupProbe(probe(s.probes().startup()));
+      putProbe(c, "readinessProbe", s.probes().readiness());
     }
-    return c.build();
+    if (s.resources() != null) {
+      ObjectNode r = c.putObject("resources");
+      if (!s.resources().limits().isEmpty()) {
+        r.set("limits", Json.strings(s.resources().limits()));
+      }
+      if (!s.resources().requests().isEmpty()) {
+        r.set("requests", Json.strings(s.resources().requests()));
+      }
+    }
+    if (s.probes() != null) {
+      putProbe(c, "startupProbe", s.probes().startup());
+    }
+    return c;
   }
 
-  private static EnvVar envVar(String name, ServiceSpec.Variable v) {
-    EnvVarBuilder e = new EnvVarBuilder().withName(name);
+  private static ObjectNode envVar(String name, ServiceSpec.Variable v) {
+    ObjectNode e = Json.object().put("name", name);
     if (v.isLiteral()) {
-      return e.withValue(v.literal()).build();
+      return e.put("value", v.literal());
     }
-    if (v.secret() != null) {
-      KeyRef r = v.secret();
-      return e.withNewValueFrom().withNewSecretKeyRef().withName(r.name()).withKey(r.key()).withOptional(r.optional())
-          .endSecretKeyRef().endValueFrom().build();
+    boolean secret = v.secret() != null;
+    KeyRef r = secret ? v.secret() : v.configMap();
+    ObjectNode ref = e.putObject("valueFrom").putObject(secret ? "secretKeyRef" : "configMapKeyRef");
+    ref.put("key", r.key()).put("name", r.name());
+    if (r.optional() != null) {
+      ref.put("optional", r.optional());
     }
-    KeyRef r = v.configMap();
-    return e.withNewValueFrom().withNewConfigMapKeyRef().withName(r.name()).withKey(r.key()).withOptional(r.optional())
-        .endConfigMapKeyRef().endValueFrom().build();
+    return e;
   }
 
-  private static ResourceRequirements resources(ServiceSpec.Resources r) {
-    ResourceRequirementsBuilder b = new ResourceRequirementsBuilder();
-    if (!r.requests().isEmpty()) {
-      b.withRequests(quantities(r.requests()));
-    }
-    if (!r.limits().isEmpty()) {
-      b.withLimits(quantities(r.limits()));
-    }
-    return b.build();
-  }
-
-  private static Map<String, Quantity> quantities(Map<String, String> in) {
-    Map<String, Quantity> out = new TreeMap<>();
-    in.forEach((k, v) -> out.put(k, new Quantity(v)));
-    return out;
-  }
-
-  private static io.fabric8.kubernetes.api.model.Probe probe(Probe p) {
+  private static void putProbe(ObjectNode container, String field, Probe p) {
     if (p == null) {
-      return null;
+      return;
     }
-    ProbeBuilder b = new ProbeBuilder().withInitialDelaySeconds(p.initialDelaySeconds())
-        .withPeriodSeconds(p.periodSeconds()).withTimeoutSeconds(p.timeoutSeconds())
-        .withFailureThreshold(p.failureThreshold());
+    ObjectNode probe = container.putObject(field);
+    if (p.exec() != null) {
+      probe.putObject("exec").set("command", Json.strings(p.exec().command()));
+    }
+    if (p.failureThreshold() != null) {
+      probe.put("failureThreshold", p.failureThreshold());
+    }
     if (p.http() != null) {
-      b.withNewHttpGet().withPath(p.http().path()).withPort(port(p.http().port())).endHttpGet();
-    } else if (p.tcp() != null) {
-      b.withNewTcpSocket().withPort(port(p.tcp().port())).endTcpSocket();
-    } else {
-      b.withNewExec().withCommand(p.exec().command()).endExec();
+      ObjectNode http = probe.putObject("httpGet").put("path", p.http().path());
+      port(http, p.http().port());
     }
-    return b.build();
+    if (p.initialDelaySeconds() != null) {
+      probe.put("initialDelaySeconds", p.initialDelaySeconds());
+    }
+    if (p.periodSeconds() != null) {
+      probe.put("periodSeconds", p.periodSeconds());
+    }
+    if (p.tcp() != null) {
+      port(probe.putObject("tcpSocket"), p.tcp().port());
+    }
+    if (p.timeoutSeconds() != null) {
+      probe.put("timeoutSeconds", p.timeoutSeconds());
+    }
   }
 
-  private static IntOrString port(String port) {
-    return port.matches("\\d+") ? new IntOrString(Integer.parseInt(port)) : new IntOrString(port);
+  /** An int-or-string port: a number when it is all digits, else a port name. */
+  private static void port(ObjectNode holder, String port) {
+    if (port.matches("\\d+")) {
+      holder.put("port", Integer.parseInt(port));
+    } else {
+      holder.put("port", port);
+    }
   }
 
   /**

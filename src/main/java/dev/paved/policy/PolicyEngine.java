@@ -48,6 +48,12 @@ public final class PolicyEngine {
     for (Workload w : rendered.workloads()) {
       byKey.put(w.environment().name() + "/" + w.name(), w);
     }
+    // The team of each object, once (rules run per policy and environment over the same objects).
+    Map<DesiredObject, String> teams = new java.util.IdentityHashMap<>();
+    for (Environment env : platform.environments().values()) {
+      rendered.state().environment(env.name()).ifPresent(state ->
+          state.objects().forEach(o -> teams.put(o, team(o, byKey, env))));
+    }
     List<Finding> findings = new ArrayList<>();
     for (Policy policy : platform.policies().values()) {
       Rule rule = BuiltinRules.get(policy.rule());
@@ -58,7 +64,7 @@ public final class PolicyEngine {
         }
         List<DesiredObject> objects = new ArrayList<>();
         for (DesiredObject o : state.objects()) {
-          String team = team(o, byKey, env);
+          String team = teams.get(o);
           if (policy.applies(env.tier(), env.name(), o.service(), team)) {
             objects.add(o);
           }
