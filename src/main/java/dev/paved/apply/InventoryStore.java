@@ -44,6 +44,8 @@ public final class InventoryStore {
         .withNamespace(NAMESPACE).addToLabels(Labels.MANAGED_BY, Labels.MANAGER)
         .addToLabels("paved.dev/inventory", inventory.environment()).endMetadata()
         .addToData("commit", inventory.commit()).addToData("objects", inventory.encode()).build();
-    client.resource(cm).fieldManager(fieldManager).forceConflicts().serverSideApply();
+    // Addressed explicitly: client.resource(cm) would use the client's namespace if it has one.
+    client.configMaps().inNamespace(NAMESPACE).resource(cm).fieldManager(fieldManager).forceConflicts()
+        .serverSideApply();
   }
 }

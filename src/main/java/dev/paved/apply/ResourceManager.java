@@ -101,11 +101,18 @@ public final class ResourceManager {
       List<CompletableFuture<ChangeSet.Entry>> batch = new ArrayList<>();
       for (DesiredObject o : objects.subList(from, Math.min(objects.size(), from + options.concurrency()))) {
         batch.add(CompletableFuture.supplyAsync(() -> {
-          ObjectDiff d = diff(o);
-          if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED) {
-            return new ChangeSet.Entry(o.key(), d.action(), d.reason());
+          try {
+            ObjectDiff d = diff(o);
+            if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED) {
+              return new ChangeSet.Entry(o.key(), d.action(), d.reason());
+            }
+            return write(o, d.action());
+          } catch (RuntimeException e) {
+            // One object's unexpected failure (e.g. a manifest the client cannot serialize) must
+            // not abort the others, nor the sync.
+            LOG.warn("{} failed unexpectedly", o.key(), e);
+            return new ChangeSet.Entry(o.key(), Action.FAILED, String.valueOf(e.getMessage()));
           }
-          return write(o, d.action());
         }, executor));
       }
       batch.forEach(f -> entries.add(f.join()));
@@ -135,6 +142,28 @@ public final class ResourceManager {
     }
   }
 
+  /**
+   * {@link #diff} of each object, in parallel on the executor (at most {@code concurrency} at a
+   * time), in the order given.
+   */
+  public List<ObjectDiff> diffAll(List<DesiredObject> objects, int concurrency) {
+    List<ObjectDiff> out = new ArrayList<>();
+    for (int from = 0; from < objects.size(); from += concurrency) {
+      List<CompletableFuture<ObjectDiff>> batch = new ArrayList<>();
+      for (DesiredObject o : objects.subList(from, Math.min(objects.size(), from + concurrency))) {
+        batch.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return diff(o);
+          } catch (RuntimeException e) {
+            return new ObjectDiff(o.key(), Action.FAILED, null, null, String.valueOf(e.getMessage()));
+          }
+        }, executor));
+      }
+      batch.forEach(f -> out.add(f.join()));
+    }
+    return out;
+  }
+
   /** What applying {@code o} would do, computed without writing anything. */
   public ObjectDiff diff(DesiredObject o) {
     ObjectKey key = o.key();
@@ -155,7 +184,7 @@ public final class ResourceManager {
         return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "");
       }
       dryRuns.incrementAndGet();
-      GenericKubernetesResource after = client.resource(generic(manifest)).dryRun()
+      GenericKubernetesResource after = target(manifest).dryRun()
           .fieldManager(fieldManager).forceConflicts().serverSideApply();
       JsonNode afterTree = Manifests.toTree(after);
       if (Comparison.sameContent(withoutCommit(afterTree), withoutCommit(liveObject))) {
@@ -171,7 +200,7 @@ public final class ResourceManager {
   private ChangeSet.Entry write(DesiredObject o, Action action) {
     try {
       writes.incrementAndGet();
-      client.resource(generic(prepared(o))).fieldManager(fieldManager).forceConflicts().serverSideApply();
+      target(prepared(o)).fieldManager(fieldManager).forceConflicts().serverSideApply();
       unchangedAt.remove(o.key());
       LOG.debug("{} {}", o.key(), action.label());
       return new ChangeSet.Entry(o.key(), action, "");
@@ -231,6 +260,18 @@ public final class ResourceManager {
         LOG.warn("CRD {} not established within {}: {}", o.key().name(), timeout, e.getMessage());
       }
     }
+  }
+
+  /**
+   * The object addressed in its own namespace. Fabric8's {@code client.resource(item)} puts the
+   * item in the client's namespace when one was set on the client ({@code inNamespace}),
+   * silently ignoring the item's own: every object is addressed explicitly.
+   */
+  private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> target(JsonNode manifest) {
+    GenericKubernetesResource g = generic(manifest);
+    var resource = client.resource(g);
+    String ns = g.getMetadata() == null ? null : g.getMetadata().getNamespace();
+    return ns == null || ns.isEmpty() ? resource : resource.inNamespace(ns);
   }
 
   static GenericKubernetesResource generic(JsonNode manifest) {

@@ -11,11 +11,12 @@ import picocli.CommandLine.Option;
 
 /** The {@code paved} command. */
 @Command(name = "paved", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "GitOps for an internal developer platform: validate, render and diff a config repo.",
-    subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class,
+    description = "GitOps for an internal developer platform: validate, render, diff, plan and apply a config repo.",
+    subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class, PlanCommand.class,
+        ApplyCommand.class,
         AutoComplete.GenerateCompletion.class},
-    footer = {"", "Exit codes: 0 ok, 1 findings (validation errors or enforced policy violations),",
-        "2 usage error, 3 internal error."})
+    footer = {"", "Exit codes: 0 ok, 1 findings (validation errors or enforced policy violations; for apply",
+        "and plan also: objects failed, deletions held, cluster unreachable), 2 usage error, 3 internal error."})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -33,9 +33,12 @@ public final class LivePlanner {
     List<Plan.ObjectChange> changes = new ArrayList<>();
     int unchanged = 0;
     Set<ObjectKey> desired = new TreeSet<>();
-    for (DesiredObject o : state.objects()) {
+    List<ResourceManager.ObjectDiff> diffs = manager.diffAll(state.objects(),
+        ResourceManager.Options.defaults().concurrency());
+    for (int i = 0; i < diffs.size(); i++) {
+      DesiredObject o = state.objects().get(i);
       desired.add(o.key());
-      ResourceManager.ObjectDiff d = manager.diff(o);
+      ResourceManager.ObjectDiff d = diffs.get(i);
       switch (d.action()) {
         case UNCHANGED -> unchanged++;
         case CREATED -> changes.add(new Plan.ObjectChange(o.key(), Plan.Action.ADD, o.service(),

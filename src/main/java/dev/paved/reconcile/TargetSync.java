@@ -66,16 +66,25 @@ public final class TargetSync {
       Optional<Inventory> previous;
       try {
         previous = inventories.read(state.environment());
-      } catch (KubernetesClientException e) {
+      } catch (KubernetesClientException | IllegalArgumentException e) {
+        // Unreachable, or unreadable (a malformed record): never taken for "nothing owned".
         return new Result(state.environment(), commit, ChangeSet.empty(), Optional.of(
             "cannot read the inventory of " + state.environment() + " (nothing was applied or pruned): "
                 + e.getMessage()));
       }
       List<DesiredObject> objects = state.objects();
-      ChangeSet applied = manager.apply(objects, options.apply().withDryRun(options.dryRun()));
       Set<ObjectKey> desired = new TreeSet<>();
       objects.forEach(o -> desired.add(o.key()));
       Set<ObjectKey> owned = previous.map(Inventory::objects).orElse(Set.of());
+      if (!options.dryRun() && !owned.containsAll(desired)) {
+        // Record what is about to be created before creating it: if this sync dies half-way,
+        // the next one still knows the new objects are Paved's and can prune them later.
+        Set<ObjectKey> union = new TreeSet<>(owned);
+        union.addAll(desired);
+        inventories.write(new Inventory(state.environment(),
+            previous.map(Inventory::commit).orElse(commit), union));
+      }
+      ChangeSet applied = manager.apply(objects, options.apply().withDryRun(options.dryRun()));
       PruneGuard.Decision decision = PruneGuard.decide(owned, desired, prune);
       ChangeSet pruned = manager.delete(decision.delete(), state.environment(), options.dryRun());
       ChangeSet all = applied.plus(pruned).plus(decision.held());
@@ -84,7 +93,10 @@ public final class TargetSync {
         decision.held().entries().forEach(e -> record.add(e.key()));
         // Objects whose deletion failed stay recorded, to be retried at the next sync.
         pruned.of(Action.FAILED).forEach(e -> record.add(e.key()));
-        inventories.write(new Inventory(state.environment(), commit, record));
+        Inventory next = new Inventory(state.environment(), commit, record);
+        if (previous.isEmpty() || !previous.get().equals(next) || !owned.containsAll(desired)) {
+          inventories.write(next); // an unchanged inventory is not rewritten: a no-op sync writes nothing
+        }
       }
       LOG.info("sync of {} at {}: {}", state.environment(), commit, all.summary());
       return new Result(state.environment(), commit, all, Optional.empty());

@@ -91,7 +91,7 @@ public final class ControlPlane implements AutoCloseable {
    *     {@code CI=true}: the script fails instead)
    * @throws IllegalStateException when the control plane does not come up
    */
-  static ControlPlane start(Path script) throws Unavailable {
+  public static ControlPlane start(Path script) throws Unavailable {
     try {
       Path dir = Files.createTempDirectory("paved-cp-");
       long owner = ProcessHandle.current().pid();
@@ -187,7 +187,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** The control plane cannot be provided on this machine (Go is missing, outside CI). */
-  static final class Unavailable extends Exception {
+  public static final class Unavailable extends Exception {
     private static final long serialVersionUID = 1L;
 
     Unavailable(String message) {

@@ -1,0 +1,132 @@
+package dev.paved.cli;
+
+import dev.paved.apply.Clusters;
+import dev.paved.apply.DirectLiveState;
+import dev.paved.apply.InventoryStore;
+import dev.paved.apply.ResourceManager;
+import dev.paved.config.Declarations.Cluster;
+import dev.paved.config.Declarations.Environment;
+import dev.paved.config.Platform;
+import dev.paved.desired.EnvironmentState;
+import dev.paved.pipeline.Evaluation;
+import dev.paved.pipeline.Evaluator;
+import dev.paved.source.ConfigTree;
+import dev.paved.source.GitSource;
+import dev.paved.source.GitSourceException;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Option;
+
+/**
+ * What {@code paved apply} and {@code paved plan} share: evaluate a config repo directory, pick
+ * one environment, and connect to its cluster with an engine (client, resource manager on a
+ * fixed thread pool, inventory store). Close it to release the client and the threads.
+ */
+final class LiveTarget implements AutoCloseable {
+
+  /** Threads of the shared pool the resource manager applies with. */
+  static final int THREADS = 8;
+
+  /** {@code --kubeconfig} / {@code --context}, which take precedence over the cluster file. */
+  static final class ClusterOptions {
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+        description = "Kubeconfig file to use instead of the one the cluster declares ($KUBECONFIG or ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "NAME",
+        description = "Kubeconfig context to use instead of the one the cluster declares (default: current).")
+    String context;
+
+    Clusters.Overrides overrides() {
+      return new Clusters.Overrides(kubeconfig, context);
+    }
+  }
+
+  final Evaluation evaluation;
+  final Environment environment;
+  final EnvironmentState state;
+  final Cluster cluster;
+  final String commit;
+  private Clusters clusters;
+  private ExecutorService executor;
+  KubernetesClient client;
+  ResourceManager manager;
+  InventoryStore inventories;
+
+  private LiveTarget(Evaluation evaluation, Environment environment, EnvironmentState state, Cluster cluster,
+      String commit) {
+    this.evaluation = evaluation;
+    this.environment = environment;
+    this.state = state;
+    this.cluster = cluster;
+    this.commit = commit;
+  }
+
+  /**
+   * Evaluates {@code dir} for {@code env}. Empty (problems printed on {@code err}) when the
+   * config is blocked: nothing may touch a cluster then. Throws a {@link UsageException} for an
+   * unknown environment.
+   */
+  static Optional<LiveTarget> evaluate(Path dir, String env, PrintWriter err) throws IOException {
+    ConfigTree read = Inputs.directory(dir);
+    String commit = commitOf(dir);
+    Evaluation e = Evaluator.evaluate(new ConfigTree(commit, read.files()));
+    if (e.platform().isPresent() && !e.platform().get().environments().containsKey(env)) {
+      throw new UsageException("unknown environment \"" + env + "\"; environments: "
+          + String.join(", ", e.platform().get().environments().keySet()));
+    }
+    if (e.blocked() || e.desired().isEmpty()) {
+      Reports.text(e, err);
+      err.println(Reports.summary(e));
+      err.println("nothing was applied: fix the problems above first");
+      return Optional.empty();
+    }
+    e.problems().forEach(err::println);
+    Platform platform = e.platform().get();
+    Environment environment = platform.environments().get(env);
+    EnvironmentState state = e.desired().get().environment(env).orElseThrow();
+    Cluster cluster = platform.clusters().get(environment.cluster());
+    return Optional.of(new LiveTarget(e, environment, state, cluster, commit));
+  }
+
+  /** Connects to the environment's cluster; throws {@link Clusters.ClusterException} when it cannot. */
+  LiveTarget connect(ClusterOptions options) {
+    clusters = new Clusters(options.overrides());
+    client = clusters.client(cluster);
+    Clusters.ping(cluster, client);
+    AtomicInteger n = new AtomicInteger();
+    executor = Executors.newFixedThreadPool(THREADS, r -> {
+      Thread t = new Thread(r, "paved-apply-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    manager = new ResourceManager(client, "paved", new DirectLiveState(client), executor);
+    inventories = new InventoryStore(client, "paved");
+    return this;
+  }
+
+  /** The HEAD commit id when {@code dir} is in a git repository, else {@code local}. */
+  static String commitOf(Path dir) {
+    try (GitSource git = GitSource.open(dir)) {
+      return git.resolve("HEAD").getName();
+    } catch (GitSourceException | RuntimeException e) {
+      return "local";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+    if (clusters != null) {
+      clusters.close();
+    }
+  }
+}
