@@ -96,28 +96,43 @@ public final class ResourceManager {
   }
 
   private ChangeSet applyAll(List<DesiredObject> objects, Options options) {
-    List<ChangeSet.Entry> entries = new ArrayList<>();
-    for (int from = 0; from < objects.size(); from += options.concurrency()) {
-      List<CompletableFuture<ChangeSet.Entry>> batch = new ArrayList<>();
-      for (DesiredObject o : objects.subList(from, Math.min(objects.size(), from + options.concurrency()))) {
-        batch.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            ObjectDiff d = diff(o);
-            if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED) {
-              return new ChangeSet.Entry(o.key(), d.action(), d.reason());
-            }
-            return write(o, d.action());
-          } catch (RuntimeException e) {
-            // One object's unexpected failure (e.g. a manifest the client cannot serialize) must
-            // not abort the others, nor the sync.
-            LOG.warn("{} failed unexpectedly", o.key(), e);
-            return new ChangeSet.Entry(o.key(), Action.FAILED, String.valueOf(e.getMessage()));
-          }
-        }, executor));
+    return new ChangeSet(inParallel(objects, options.concurrency(), o -> {
+      try {
+        ObjectDiff d = diff(o);
+        if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED) {
+          return new ChangeSet.Entry(o.key(), d.action(), d.reason());
+        }
+        return write(o, d.action());
+      } catch (RuntimeException e) {
+        // One object's unexpected failure (e.g. a manifest the client cannot serialize) must
+        // not abort the others, nor the sync.
+        LOG.warn("{} failed unexpectedly", o.key(), e);
+        return new ChangeSet.Entry(o.key(), Action.FAILED, String.valueOf(e.getMessage()));
       }
-      batch.forEach(f -> entries.add(f.join()));
+    }));
+  }
+
+  /**
+   * Runs {@code work} over {@code items} on the executor, at most {@code concurrency} at a
+   * time, as a queue (a slow object does not hold back a whole batch); results in input order.
+   */
+  private <T, R> List<R> inParallel(List<T> items, int concurrency, java.util.function.Function<T, R> work) {
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReferenceArray<R> results = new java.util.concurrent.atomic.AtomicReferenceArray<>(items.size());
+    List<CompletableFuture<Void>> workers = new ArrayList<>();
+    for (int w = 0; w < Math.min(Math.max(1, concurrency), items.size()); w++) {
+      workers.add(CompletableFuture.runAsync(() -> {
+        for (int i = next.getAndIncrement(); i < items.size(); i = next.getAndIncrement()) {
+          results.set(i, work.apply(items.get(i)));
+        }
+      }, executor));
     }
-    return new ChangeSet(entries);
+    CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
+    List<R> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(results.get(i));
+    }
+    return out;
   }
 
   /**
@@ -147,21 +162,13 @@ public final class ResourceManager {
    * time), in the order given.
    */
   public List<ObjectDiff> diffAll(List<DesiredObject> objects, int concurrency) {
-    List<ObjectDiff> out = new ArrayList<>();
-    for (int from = 0; from < objects.size(); from += concurrency) {
-      List<CompletableFuture<ObjectDiff>> batch = new ArrayList<>();
-      for (DesiredObject o : objects.subList(from, Math.min(objects.size(), from + concurrency))) {
-        batch.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            return diff(o);
-          } catch (RuntimeException e) {
-            return new ObjectDiff(o.key(), Action.FAILED, null, null, String.valueOf(e.getMessage()));
-          }
-        }, executor));
+    return inParallel(objects, concurrency, o -> {
+      try {
+        return diff(o);
+      } catch (RuntimeException e) {
+        return new ObjectDiff(o.key(), Action.FAILED, null, null, String.valueOf(e.getMessage()));
       }
-      batch.forEach(f -> out.add(f.join()));
-    }
-    return out;
+    });
   }
 
   /** What applying {@code o} would do, computed without writing anything. */
@@ -220,6 +227,11 @@ public final class ResourceManager {
     for (ObjectKey key : keys) {
       try {
         Optional<JsonNode> current = live.get(key);
+        if (current.isEmpty() && !(live instanceof DirectLiveState)) {
+          // A watch cache only sees objects with Paved's labels: ask the apiserver whether the
+          // object is really gone or only lost its ownership mark.
+          current = new DirectLiveState(client).get(key);
+        }
         if (current.isEmpty()) {
           entries.add(new ChangeSet.Entry(key, Action.SKIPPED, "already gone"));
           continue;

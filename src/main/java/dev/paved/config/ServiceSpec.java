@@ -29,7 +29,8 @@ public record ServiceSpec(
     Probes probes,
     Integer replicas,
     Autoscaling autoscaling,
-    Route route) {
+    Route route,
+    List<IgnoreDifference> ignoreDifferences) {
 
   public ServiceSpec {
     labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -38,6 +39,22 @@ public record ServiceSpec(
     args = args == null ? null : List.copyOf(args);
     ports = ports == null ? List.of() : List.copyOf(ports);
     variables = variables == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(variables));
+    ignoreDifferences = ignoreDifferences == null ? List.of() : List.copyOf(ignoreDifferences);
+  }
+
+  /**
+   * Fields of the service's objects of {@code kind} (one object when {@code name} is set) that
+   * are not drift when they differ live: JSON pointers, each covering everything below it.
+   */
+  public record IgnoreDifference(String kind, String name, List<String> jsonPointers) {
+    public IgnoreDifference {
+      jsonPointers = jsonPointers == null ? List.of() : List.copyOf(jsonPointers);
+    }
+
+    /** Whether the rule covers the object {@code kind/objectName}. */
+    public boolean matches(String objectKind, String objectName) {
+      return kind.equals(objectKind) && (name == null || name.equals(objectName));
+    }
   }
 
   /** Catalog links of the service. */

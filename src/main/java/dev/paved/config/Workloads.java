@@ -117,7 +117,7 @@ public final class Workloads {
     List<String> args = expandAll(spec.args(), "/args", expand);
     ServiceSpec expanded = new ServiceSpec(spec.team(), spec.description(), spec.links(), spec.labels(),
         spec.environments(), spec.image(), command, args, spec.ports(), variables, spec.resources(), spec.probes(),
-        spec.replicas(), spec.autoscaling(), route);
+        spec.replicas(), spec.autoscaling(), route, spec.ignoreDifferences());
     Workload w = new Workload(svc, env, draft.cluster(), expanded, namespace, merged.origins());
     check(w, problems);
     // a warning (e.g. replicas-ignored) must not drop the workload, only an error does
