@@ -1,8 +1,15 @@
 package dev.paved.bench;
 
-import dev.paved.apply.DirectLiveState;
+import dev.paved.apply.ChangeSet;
+import dev.paved.apply.Comparison;
+import dev.paved.apply.DriftReport;
+import dev.paved.apply.DriftWatcher;
+import dev.paved.apply.IgnoreRules;
+import dev.paved.apply.InformerLiveState;
 import dev.paved.apply.InventoryStore;
-import dev.paved.apply.LiveState;
+import dev.paved.config.Declarations;
+import dev.paved.desired.DesiredObject;
+import dev.paved.desired.ObjectKey;
 import dev.paved.apply.PruneGuard;
 import dev.paved.apply.ResourceManager;
 import dev.paved.desired.EnvironmentState;
@@ -21,12 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Function;
 
 /**
  * Benchmark of the cluster engine on the real control plane: cold sync of a generated platform
  * (one environment, 4 objects per service) against {@code kubectl apply --server-side} of the
- * same rendered YAML in the same run, then a no-op reconcile (writes and dry-runs sent).
+ * same rendered YAML in the same run, then a no-op reconcile (writes and dry-runs sent), then
+ * drift latency (another client edits a Deployment; time until Paved has restored it).
  * Not a test: run with {@code mvn -Pbench-engine verify} (see CONTRIBUTING.md).
  */
 public final class EngineBenchmark {
@@ -40,8 +47,8 @@ public final class EngineBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try (ControlPlane cp = ControlPlane.start(script); KubernetesClient client = cp.newClient()) {
       Path kubectl = Path.of(run(script.toString(), "bin-dir").strip()).resolve("kubectl");
-      System.out.printf("%-9s %-8s %-14s %-14s %-8s %-14s %-10s %-10s%n", "services", "objects", "paved cold ms",
-          "kubectl ms", "ratio", "no-op ms", "writes", "dry-runs");
+      System.out.printf("%-9s %-8s %-14s %-14s %-8s %-10s %-8s %-9s %-14s %-14s%n", "services", "objects",
+          "paved cold ms", "kubectl ms", "ratio", "no-op ms", "writes", "dry-runs", "drift p50 ms", "drift max ms");
       for (int n : sizes) {
         EnvironmentState paved = render(n, "paved" + n);
         EnvironmentState baseline = render(n, "kubectl" + n);
@@ -53,26 +60,91 @@ public final class EngineBenchmark {
             "--field-manager", "kubectl-bench", "-f", yaml.toString());
         long kubectlMs = (System.nanoTime() - k0) / 1_000_000;
 
-        Function<LiveState, ResourceManager> managers = live -> new ResourceManager(client, "paved", live, pool);
-        ResourceManager cold = managers.apply(new DirectLiveState(client));
+        // Paved as the daemon runs it: the live state from a watch cache (one LIST per kind).
+        InformerLiveState cache = new InformerLiveState(client, paved.environment());
+        ResourceManager manager = new ResourceManager(client, "paved", cache, pool);
         InventoryStore inventory = new InventoryStore(client, "paved");
         long p0 = System.nanoTime();
-        TargetSync.Result first = TargetSync.run(paved, PruneGuard.Policy.defaults(), "c1", cold, inventory,
+        cache.watch(paved.objects().stream().map(o -> o.key()).toList());
+        TargetSync.Result first = TargetSync.run(paved, PruneGuard.Policy.defaults(), "c1", manager, inventory,
             TargetSync.Options.defaults());
         long pavedMs = (System.nanoTime() - p0) / 1_000_000;
         if (!first.synced()) {
           throw new IllegalStateException("cold sync failed: " + first.changes().summary() + " " + first.error());
         }
-        ResourceManager noop = managers.apply(new DirectLiveState(client));
+        // No-op reconcile once the cache has seen every write: nothing to send.
+        awaitCached(cache, paved);
+        long writesBefore = manager.writes();
+        long dryRunsBefore = manager.dryRuns();
         long n0 = System.nanoTime();
-        TargetSync.run(paved, PruneGuard.Policy.defaults(), "c1", noop, inventory, TargetSync.Options.defaults());
+        TargetSync.run(paved, PruneGuard.Policy.defaults(), "c1", manager, inventory, TargetSync.Options.defaults());
         long noopMs = (System.nanoTime() - n0) / 1_000_000;
-        System.out.printf("%-9d %-8d %-14d %-14d %-8.2f %-14d %-10d %-10d%n", n, paved.objects().size(), pavedMs,
-            kubectlMs, (double) pavedMs / kubectlMs, noopMs, noop.writes(), noop.dryRuns());
+        long noopWrites = manager.writes() - writesBefore;
+        long noopDryRuns = manager.dryRuns() - dryRunsBefore;
+        long[] drift = driftLatencies(client, cache, manager, paved, 20);
+        System.out.printf("%-9d %-8d %-14d %-14d %-8.2f %-10d %-8d %-9d %-14d %-14d%n", n, paved.objects().size(),
+            pavedMs, kubectlMs, (double) pavedMs / kubectlMs, noopMs, noopWrites, noopDryRuns,
+            drift[drift.length / 2], drift[drift.length - 1]);
+        cache.close();
       }
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** Waits until the watch cache holds every desired object as applied. */
+  private static void awaitCached(InformerLiveState cache, EnvironmentState state) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      boolean all = state.objects().stream().allMatch(o -> cache.get(o.key())
+          .map(live -> Comparison.holds(ResourceManager.prepared(o), live)).orElse(false));
+      if (all) {
+        return;
+      }
+      Thread.sleep(50); // polling a cache in a benchmark driver, not in a test
+    }
+    throw new IllegalStateException("watch cache did not catch up within 60 s");
+  }
+
+  /**
+   * Drift latency: another client changes the image of {@code edits} Deployments (field manager
+   * kubectl-edit); each time, how long until the drift watcher has put Paved's value back.
+   */
+  private static long[] driftLatencies(KubernetesClient client, InformerLiveState cache, ResourceManager manager,
+      EnvironmentState state, int edits) throws Exception {
+    ExecutorService checks = Executors.newFixedThreadPool(2);
+    List<DesiredObject> deployments = state.objects().stream()
+        .filter(o -> o.key().kind().equals("Deployment")).limit(edits).toList();
+    long[] out = new long[deployments.size()];
+    try (DriftWatcher watcher = new DriftWatcher(cache, manager, checks)) {
+      java.util.concurrent.ConcurrentHashMap<ObjectKey, java.util.concurrent.CompletableFuture<Long>> corrected =
+          new java.util.concurrent.ConcurrentHashMap<>();
+      watcher.addListener(new DriftWatcher.Listener() {
+        @Override
+        public void corrected(DriftReport report, ChangeSet.Entry result) {
+          var f = corrected.get(report.key());
+          if (f != null) {
+            f.complete(System.nanoTime());
+          }
+        }
+      });
+      watcher.start(state, Declarations.DriftMode.CORRECT, IgnoreRules.none());
+      for (int i = 0; i < deployments.size(); i++) {
+        ObjectKey key = deployments.get(i).key();
+        var done = new java.util.concurrent.CompletableFuture<Long>();
+        corrected.put(key, done);
+        long t0 = System.nanoTime();
+        client.apps().deployments().inNamespace(key.namespace()).withName(key.name()).edit(d -> {
+          d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("registry.example.com/hotfix:edited");
+          return d;
+        });
+        out[i] = (done.get(30, java.util.concurrent.TimeUnit.SECONDS) - t0) / 1_000_000;
+      }
+    } finally {
+      checks.shutdownNow();
+    }
+    java.util.Arrays.sort(out);
+    return out;
   }
 
   static EnvironmentState render(int services, String env) {
