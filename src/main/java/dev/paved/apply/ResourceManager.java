@@ -194,7 +194,7 @@ public final class ResourceManager {
       GenericKubernetesResource after = target(manifest).dryRun()
           .fieldManager(fieldManager).forceConflicts().serverSideApply();
       JsonNode afterTree = Manifests.toTree(after);
-      if (Comparison.sameContent(withoutCommit(afterTree), withoutCommit(liveObject))) {
+      if (Comparison.sameContent(Comparison.withoutVolatile(afterTree), Comparison.withoutVolatile(liveObject))) {
         unchangedAt.put(key, new Memo(desired, rv));
         return new ObjectDiff(key, Action.UNCHANGED, liveObject, afterTree, "");
       }
@@ -290,9 +290,6 @@ public final class ResourceManager {
     return Manifests.toTyped(manifest, GenericKubernetesResource.class);
   }
 
-  private static JsonNode withoutCommit(JsonNode n) {
-    return Comparison.withoutVolatile(n);
-  }
 
   /** The apiserver's own message, which names the field and the problem. */
   static String reason(KubernetesClientException e) {
@@ -300,10 +297,5 @@ public final class ResourceManager {
       return e.getStatus().getMessage();
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
-  /** A copy of the manifest as the apiserver will see it (used by plan printers). */
-  public static ObjectNode manifestOf(DesiredObject o) {
-    return o.copy();
   }
 }
