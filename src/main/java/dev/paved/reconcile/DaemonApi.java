@@ -1,0 +1,38 @@
+package dev.paved.reconcile;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the HTTP edge ({@code dev.paved.server}) may ask of the daemon. Every method returns at
+ * once; work happens on the daemon's own threads (never on a Vert.x event loop).
+ */
+public interface DaemonApi {
+
+  /** Ready once every repo has been fetched and evaluated once. */
+  boolean ready();
+
+  DaemonStatus status();
+
+  /** Names of the followed repos. */
+  java.util.Set<String> repos();
+
+  /** Fetches {@code repo} now (coalesced with a fetch already under way); fails for an unknown repo. */
+  CompletionStage<Void> refresh(String repo);
+
+  /**
+   * Reverts {@code commit} on {@code repo}'s branch and pushes the revert (the daemon then
+   * reconciles it like any commit).
+   */
+  CompletionStage<RevertOutcome> revert(String repo, String commit, String reason, String actor);
+
+  /** The webhook secret of {@code repo}, read from its file, if one is configured. */
+  Optional<String> webhookSecret(String repo);
+
+  /** The daemon's metrics, rendered at {@code GET /metrics}. */
+  PrometheusMeterRegistry metrics();
+
+  /** A revert that was pushed: the new commit and the branch it is on. */
+  record RevertOutcome(String revertCommit, String branch, String reverted) {}
+}

@@ -1,0 +1,50 @@
+package dev.paved.reconcile;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the daemon knows, as data: per repo, per target (environment on its cluster), and per
+ * service × environment. Served as JSON by {@code GET /api/v1/status}; never holds a secret.
+ */
+public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets, List<ServiceInEnvironment> services) {
+
+  public DaemonStatus {
+    repos = List.copyOf(repos);
+    targets = List.copyOf(targets);
+    services = List.copyOf(services);
+  }
+
+  /** A followed config repo. {@code lastError}: the failing commit's problems, or a fetch error. */
+  public record Repo(String name, String url, String branch, Optional<String> headCommit,
+      Optional<String> lastGoodCommit, Optional<Problem> lastError, Optional<Instant> lastFetch) {}
+
+  /** Why a commit (or a fetch) was refused: one {@code file:line:col: severity: message} line each. */
+  public record Problem(Optional<String> commit, String summary, List<String> details, Instant at) {
+    public Problem {
+      details = List.copyOf(details);
+    }
+  }
+
+  /** Sync states of a target. */
+  public enum SyncState { PENDING, SYNCING, SYNCED, PARTIAL, HELD, FAILED }
+
+  /** One target: an environment of a repo on its cluster. */
+  public record Target(String repo, String environment, String cluster, Optional<String> appliedCommit,
+      SyncState sync, String health, String healthMessage, List<Drift> drift, Map<String, Long> changes,
+      Optional<String> lastError, Optional<Instant> lastSync) {
+    public Target {
+      drift = List.copyOf(drift);
+      changes = Map.copyOf(changes);
+    }
+  }
+
+  /** A drifted object of a target. */
+  public record Drift(String object, List<String> fields, List<String> managers, Instant at, boolean corrected) {}
+
+  /** One service in one environment. */
+  public record ServiceInEnvironment(String repo, String service, String environment, Optional<String> commit,
+      SyncState sync, String health) {}
+}
