@@ -179,6 +179,7 @@ public final class Clusters implements AutoCloseable {
     return Path.of(path);
   }
 
+  /** The most telling message of a failure chain: what the network said, else the deepest message. */
   private static String rootMessage(Throwable e) {
     Throwable t = e;
     String message = e.getMessage();
@@ -188,9 +189,13 @@ public final class Clusters implements AutoCloseable {
         message = t.getMessage();
       }
     }
-    String m = message == null ? t.getClass().getSimpleName() : message;
-    return t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
-        ? t.getClass().getSimpleName() + (message == null ? "" : ": " + m) : m;
+    if (t instanceof java.net.http.HttpConnectTimeoutException) {
+      return "connection timed out";
+    }
+    if (t instanceof java.net.ConnectException) {
+      return "connection refused" + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+    }
+    return message == null ? t.getClass().getSimpleName() : message;
   }
 
   @Override

@@ -6,7 +6,9 @@ public enum Kind {
   OVERRIDE("Override", "override.schema.json"),
   ENVIRONMENT("Environment", "environment.schema.json"),
   CLUSTER("Cluster", "cluster.schema.json"),
-  POLICY("Policy", "policy.schema.json");
+  POLICY("Policy", "policy.schema.json"),
+  /** Not in a config repo: the daemon's own config file ({@code paved serve --config}). */
+  DAEMON_CONFIG("DaemonConfig", "daemon.schema.json");
 
   private final String kindName;
   private final String schemaFile;

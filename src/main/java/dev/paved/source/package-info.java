@@ -4,7 +4,12 @@
  *
  * <p>Owns all file and git I/O of the config side. Guards that belong to reading (files too
  * large, symlinks that leave the repo) are recorded here as per-file problems, never thrown,
- * so the loader can report them with the other errors. May call: JGit, the JDK. Nothing in
- * Paved depends on how a tree was read.
+ * so the loader can report them with the other errors. Also the remote side: a
+ * {@link dev.paved.source.GitMirror} keeps a bare mirror of a remote branch (incremental fetch,
+ * credentials from environment variables or files) and a {@link dev.paved.source.Reverter}
+ * reverts a commit and pushes the revert; failures are typed
+ * {@link dev.paved.source.GitSourceException} subclasses whose messages never hold a secret.
+ * May call: JGit (with its Apache MINA sshd transport), the JDK. Nothing in Paved depends on
+ * how a tree was read.
  */
 package dev.paved.source;

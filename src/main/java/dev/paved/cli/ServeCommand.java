@@ -1,0 +1,264 @@
+package dev.paved.cli;
+
+import ch.qos.logback.classic.Level;
+import dev.paved.config.Diagnostic;
+import dev.paved.reconcile.Daemon;
+import dev.paved.reconcile.DaemonApi;
+import dev.paved.reconcile.DaemonConfig;
+import dev.paved.server.ServeRuntime;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code paved serve --config FILE [--port N]}: the daemon. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Run the daemon: follow the config repos of the daemon config, reconcile every target",
+        "when a new commit arrives (and periodically), correct drift, and serve the HTTP API",
+        "(/healthz, /readyz, /metrics, /api/v1/...). Runs until SIGTERM or Ctrl-C, then stops",
+        "polling, lets applies under way finish (bounded) and exits 0."},
+    footer = {"", "Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not start (port in use, daemon failed),",
+        "2 invalid daemon config or usage error (nothing started), 3 internal error."})
+final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+      description = "Daemon config (YAML; see schema/daemon.schema.json).")
+  Path config;
+
+  @Option(names = {"-p", "--port"}, paramLabel = "N",
+      description = "HTTP port (overrides the config's; 0: any free port).")
+  Integer port;
+
+  /**
+   * What serve needs from the daemon core once its config is loaded: the daemon, the API's
+   * settings, and a full resync that returns at once (empty: none).
+   */
+  interface Core extends AutoCloseable {
+    DaemonApi daemon();
+
+    /** Where the API listens, the token file, poll intervals per repo, resync interval, drain bound. */
+    Config config();
+
+    Optional<Runnable> resync();
+
+    /** Starts the daemon's own work (for the real daemon: the first fetch of every repo); returns at once. */
+    void start();
+
+    /** Stops the daemon: no new work, applies under way finish within the drain bound. */
+    @Override
+    void close();
+  }
+
+  /**
+   * The daemon config as serve reads it. {@code pollAtStart}: whether serve's timers refresh every
+   * repo at once (false when {@link Core#start} does).
+   */
+  record Config(String host, int port, Optional<Path> apiTokenFile, Map<String, Duration> pollIntervals,
+      Optional<Duration> resyncInterval, boolean pollAtStart, Duration shutdownTimeout) {}
+
+  /** The daemon config is invalid: one {@code file:line:col: error: message} line per problem. */
+  static final class InvalidConfig extends Exception {
+    final List<String> problems;
+
+    InvalidConfig(List<String> problems) {
+      super(problems.size() + " problem(s)", null, false, false);
+      this.problems = List.copyOf(problems);
+    }
+  }
+
+  /** Loads the daemon config and builds (but does not start polling) the daemon. */
+  @FunctionalInterface
+  interface CoreFactory {
+    Core open(Path configFile) throws InvalidConfig;
+  }
+
+  private final CoreFactory factory;
+  private final CompletionStage<Void> stopSignal;
+
+  ServeCommand() {
+    this(ServeCommand::openCore, null);
+  }
+
+  /** For tests: another core, and a stop signal instead of SIGTERM/SIGINT. */
+  ServeCommand(CoreFactory factory, CompletionStage<Void> stopSignal) {
+    this.factory = factory;
+    this.stopSignal = stopSignal;
+  }
+
+  /**
+   * The daemon core: {@link DaemonConfig#load} (every problem as {@code file:line:col}), then
+   * {@link Daemon#create}. The daemon itself fetches every repo once when started and runs the
+   * periodic full reconcile on its own timer ({@code resyncInterval}); serve's Vert.x timers poll
+   * each repo every {@code pollInterval} after that.
+   */
+  static Core openCore(Path file) throws InvalidConfig {
+    DaemonConfig config;
+    try {
+      config = DaemonConfig.load(file);
+    } catch (DaemonConfig.InvalidConfigException e) {
+      throw new InvalidConfig(e.diagnostics().stream().map(Diagnostic::toString).toList());
+    }
+    Daemon daemon = Daemon.create(config);
+    Map<String, Duration> polls = new LinkedHashMap<>();
+    config.repos().forEach(r -> polls.put(r.name(), r.pollInterval()));
+    Config serve = new Config(config.http().host(), config.http().port(), config.http().tokenFile(), polls,
+        Optional.empty(), false, config.drainTimeout().plusSeconds(15));
+    return new Core() {
+      @Override
+      public DaemonApi daemon() {
+        return daemon;
+      }
+
+      @Override
+      public Config config() {
+        return serve;
+      }
+
+      @Override
+      public Optional<Runnable> resync() {
+        return Optional.empty();
+      }
+
+      @Override
+      public void start() {
+        daemon.start();
+      }
+
+      @Override
+      public void close() {
+        daemon.close();
+      }
+    };
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (port != null && (port < 0 || port > 65535)) {
+      throw new UsageException("--port must be between 0 and 65535, not " + port);
+    }
+    if (stopSignal == null) {
+      daemonLogging();
+    }
+    Core core;
+    try {
+      core = factory.open(config);
+    } catch (InvalidConfig e) {
+      e.problems.forEach(err::println);
+      err.println("paved: the daemon config " + config + " is invalid (" + e.problems.size()
+          + " problem(s)); nothing started");
+      return ExitCodes.USAGE;
+    }
+    ServeRuntime runtime;
+    try {
+      Config c = core.config();
+      Optional<String> token = readToken(c.apiTokenFile());
+      if (token.isEmpty()) {
+        LOG.warn("no API token file configured: the write endpoints (refresh, revert) are refused");
+      }
+      ServeRuntime.Settings settings = new ServeRuntime.Settings(c.host(), port != null ? port : c.port(), token,
+          c.pollIntervals(), c.pollAtStart(), c.resyncInterval(), c.shutdownTimeout());
+      core.start();
+      runtime = ServeRuntime.start(core.daemon(), core, core.resync(), settings, ServeRuntime.defaultOptions());
+    } catch (UsageException e) {
+      core.close();
+      throw e;
+    } catch (Exception e) {
+      core.close();
+      err.println("paved: cannot start: " + rootMessage(e));
+      return ExitCodes.FINDINGS;
+    }
+    CompletableFuture<Void> stop = new CompletableFuture<>();
+    if (stopSignal != null) {
+      stopSignal.whenComplete((v, e) -> stop.complete(null));
+    } else {
+      onSignals(stop);
+    }
+    Thread hook = new Thread(() -> {
+      stop.complete(null);
+      runtime.close();
+    }, "paved-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println("paved serve: API on http://" + displayHost(core.config().host()) + ":" + runtime.port()
+        + " (metrics /metrics, status /api/v1/status)");
+    out.flush();
+    stop.join();
+    LOG.info("stop requested");
+    runtime.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down already: the hook has run or runs and returns at once
+    }
+    return ExitCodes.OK;
+  }
+
+  private static Optional<String> readToken(Optional<Path> file) {
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String token = Files.readString(file.get(), StandardCharsets.UTF_8).strip();
+      if (token.isEmpty()) {
+        throw new UsageException("the API token file " + file.get() + " is empty");
+      }
+      return Optional.of(token);
+    } catch (IOException e) {
+      throw new UsageException("cannot read the API token file " + file.get() + ": " + e.getMessage());
+    }
+  }
+
+  /** SIGTERM and SIGINT complete {@code stop} (so that the process exits 0 after a clean close). */
+  private static void onSignals(CompletableFuture<Void> stop) {
+    for (String name : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+          LOG.info("SIG{} received", name);
+          stop.complete(null);
+        });
+      } catch (IllegalArgumentException | UnsupportedOperationException e) {
+        LOG.debug("cannot handle SIG{} ({}); the shutdown hook closes the daemon", name, e.toString());
+      }
+    }
+  }
+
+  /** The daemon logs one line per event at INFO unless PAVED_LOG_LEVEL or --verbose says otherwise. */
+  private static void daemonLogging() {
+    ch.qos.logback.classic.Logger paved = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.paved");
+    if (System.getenv("PAVED_LOG_LEVEL") == null && !paved.isDebugEnabled()) {
+      paved.setLevel(Level.INFO);
+    }
+  }
+
+  private static String displayHost(String host) {
+    return host == null || host.isEmpty() || host.equals("0.0.0.0") ? "localhost" : host;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+}

@@ -1,0 +1,280 @@
+package dev.paved.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.paved.config.Diagnostic;
+import dev.paved.config.Kind;
+import dev.paved.config.Location;
+import dev.paved.config.SchemaValidator;
+import dev.paved.config.YamlDocument;
+import dev.paved.config.YamlReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The daemon's config file ({@code paved serve --config FILE}, kind {@code DaemonConfig}, schema
+ * {@code schema/daemon.schema.json}), with every default filled in. Holds no secret: only where
+ * secrets are (files, environment variables).
+ *
+ * <p>{@link #load} reads and validates a file; every problem is a {@link Diagnostic} at
+ * {@code file:line:col}, as for the config repo.
+ */
+public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Duration drainTimeout,
+    Defaults defaults, List<Repo> repos) {
+
+  public static final String DEFAULT_BRANCH = "main";
+  public static final Duration DEFAULT_POLL = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(30);
+
+  public DaemonConfig {
+    repos = List.copyOf(repos);
+  }
+
+  /** {@code http:}. {@code tokenFile} is empty when write endpoints are not enabled. */
+  public record Http(String host, int port, Optional<Path> tokenFile) {
+    public static Http defaults() {
+      return new Http("0.0.0.0", 8080, Optional.empty());
+    }
+  }
+
+  /** Capped exponential backoff for failures outside Paved. */
+  public record Retry(Duration initialDelay, Duration maxDelay) {
+    public static Retry defaults() {
+      return new Retry(Duration.ofSeconds(1), Duration.ofMinutes(1));
+    }
+  }
+
+  /** {@code defaults:}. */
+  public record Defaults(String branch, Duration pollInterval, int applyConcurrency, Retry retry) {
+    public static Defaults defaults() {
+      return new Defaults(DEFAULT_BRANCH, DEFAULT_POLL, 8, Retry.defaults());
+    }
+  }
+
+  /** Where a repo's credentials are; every field is optional. */
+  public record Credentials(Optional<String> username, Optional<String> usernameEnv, Optional<String> passwordEnv,
+      Optional<Path> passwordFile, Optional<String> tokenEnv, Optional<Path> tokenFile, Optional<Path> sshKeyFile,
+      Optional<Path> knownHostsFile) {
+    public static Credentials none() {
+      return new Credentials(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+  }
+
+  /** One followed config repo. {@code path} is "" for the repo root. */
+  public record Repo(String name, String url, String branch, String path, Duration pollInterval,
+      Credentials credentials, Optional<Path> webhookSecretFile) {
+
+    /** The URL without any user-info password (for status and logs). */
+    public String displayUrl() {
+      return url.replaceAll("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1");
+    }
+  }
+
+  /** A daemon config with one repo and defaults elsewhere (for tests and tools). */
+  public static DaemonConfig of(Path stateDir, Repo... repos) {
+    return new DaemonConfig(Http.defaults(), stateDir, DEFAULT_RESYNC, DEFAULT_DRAIN, Defaults.defaults(),
+        List.of(repos));
+  }
+
+  /** A repo on {@code branch} at the root, with default poll interval and no credentials. */
+  public static Repo repo(String name, String url, String branch) {
+    return new Repo(name, url, branch, "", DEFAULT_POLL, Credentials.none(), Optional.empty());
+  }
+
+  public Optional<Repo> repo(String name) {
+    return repos.stream().filter(r -> r.name().equals(name)).findFirst();
+  }
+
+  public DaemonConfig withResyncInterval(Duration interval) {
+    return new DaemonConfig(http, stateDir, interval, drainTimeout, defaults, repos);
+  }
+
+  public DaemonConfig withDefaults(Defaults d) {
+    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, d, repos);
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  /** The file is not a valid daemon config; {@link #diagnostics()} says where and why. */
+  public static final class InvalidConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final transient List<Diagnostic> diagnostics;
+
+    public InvalidConfigException(List<Diagnostic> diagnostics) {
+      super(diagnostics.stream().map(Diagnostic::toString).reduce((a, b) -> a + "\n" + b).orElse("invalid"));
+      this.diagnostics = List.copyOf(diagnostics);
+    }
+
+    /** Sorted; each prints as {@code file:line:col: error: message}. */
+    public List<Diagnostic> diagnostics() {
+      return diagnostics;
+    }
+  }
+
+  /**
+   * Reads and validates {@code file}. Relative paths in it (state dir, token and key files) are
+   * resolved against the file's directory.
+   */
+  public static DaemonConfig load(Path file) throws InvalidConfigException {
+    String name = file.toString();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new InvalidConfigException(List.of(Diagnostic.error(Location.ofFile(name), "no-file",
+          "daemon config file not found")));
+    } catch (IOException e) {
+      throw new InvalidConfigException(List.of(Diagnostic.error(Location.ofFile(name), "unreadable",
+          "cannot read the daemon config: " + e.getMessage())));
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return parse(name, bytes, base == null ? Path.of("").toAbsolutePath() : base);
+  }
+
+  /** Parses a daemon config from {@code bytes}, as if read from {@code file} in directory {@code base}. */
+  public static DaemonConfig parse(String file, byte[] bytes, Path base) throws InvalidConfigException {
+    YamlReader.Result parsed = YamlReader.read(file, bytes);
+    if (!parsed.ok()) {
+      throw new InvalidConfigException(parsed.diagnostics());
+    }
+    if (parsed.documents().size() != 1) {
+      throw new InvalidConfigException(List.of(Diagnostic.error(parsed.documents().isEmpty() ? Location.ofFile(file)
+          : parsed.documents().get(1).location(), "one-document", parsed.documents().isEmpty()
+              ? "file is empty; it must hold one DaemonConfig document"
+              : "file holds " + parsed.documents().size() + " YAML documents; put one DaemonConfig per file")));
+    }
+    YamlDocument doc = parsed.documents().get(0);
+    if (!doc.tree().isObject()) {
+      throw new InvalidConfigException(List.of(Diagnostic.error(doc.location(), "not-a-map",
+          "the file must be a YAML map of fields")));
+    }
+    List<Diagnostic> problems = new ArrayList<>(SchemaValidator.instance().validate(Kind.DAEMON_CONFIG, doc));
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
+    JsonNode t = doc.tree();
+    // Cross-field checks the schema cannot state.
+    Map<String, Integer> names = new HashMap<>();
+    JsonNode repos = t.path("repos");
+    for (int i = 0; i < repos.size(); i++) {
+      String n = repos.get(i).path("name").asText();
+      Integer first = names.putIfAbsent(n, i);
+      if (first != null) {
+        problems.add(Diagnostic.error(doc.sourceMap().value("/repos/" + i + "/name"), "duplicate-name",
+            "repo name \"" + n + "\" is used twice (first at line "
+                + doc.sourceMap().value("/repos/" + first + "/name").line() + "); names must be unique"));
+      }
+      JsonNode c = repos.get(i).path("credentials");
+      long https = List.of("passwordEnv", "passwordFile", "tokenEnv", "tokenFile").stream().filter(c::has).count();
+      if (https > 1) {
+        problems.add(Diagnostic.error(doc.sourceMap().value("/repos/" + i + "/credentials"), "credentials",
+            "give at most one of passwordEnv, passwordFile, tokenEnv and tokenFile"));
+      }
+      if (c.has("username") && c.has("usernameEnv")) {
+        problems.add(Diagnostic.error(doc.sourceMap().value("/repos/" + i + "/credentials"), "credentials",
+            "give the user name either as is (username) or as an environment variable (usernameEnv), not both"));
+      }
+    }
+    for (String p : List.of("/resyncInterval", "/drainTimeout", "/defaults/pollInterval",
+        "/defaults/retry/initialDelay", "/defaults/retry/maxDelay")) {
+      checkPositive(doc, p, problems);
+    }
+    for (int i = 0; i < repos.size(); i++) {
+      checkPositive(doc, "/repos/" + i + "/pollInterval", problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems.stream().sorted().toList());
+    }
+
+    JsonNode h = t.path("http");
+    Http http = new Http(h.path("host").asText("0.0.0.0"), h.path("port").asInt(8080),
+        optPath(h, "tokenFile", base));
+    JsonNode d = t.path("defaults");
+    Retry retry = new Retry(duration(d.path("retry"), "initialDelay", Retry.defaults().initialDelay()),
+        duration(d.path("retry"), "maxDelay", Retry.defaults().maxDelay()));
+    Defaults defaults = new Defaults(d.path("branch").asText(DEFAULT_BRANCH),
+        duration(d, "pollInterval", DEFAULT_POLL),
+        d.path("applyConcurrency").asInt(Defaults.defaults().applyConcurrency()), retry);
+    List<Repo> out = new ArrayList<>();
+    for (JsonNode r : repos) {
+      JsonNode c = r.path("credentials");
+      Credentials credentials = new Credentials(opt(c, "username"), opt(c, "usernameEnv"), opt(c, "passwordEnv"),
+          optPath(c, "passwordFile", base), opt(c, "tokenEnv"), optPath(c, "tokenFile", base),
+          optPath(c, "sshKeyFile", base), optPath(c, "knownHostsFile", base));
+      out.add(new Repo(r.path("name").asText(), r.path("url").asText(), r.path("branch").asText(defaults.branch()),
+          r.path("path").asText("").replaceAll("/+$", ""), duration(r, "pollInterval", defaults.pollInterval()),
+          credentials, optPath(r, "webhookSecretFile", base)));
+    }
+    // What the git side refuses (an unusable URL or branch) is refused here, before anything starts.
+    for (int i = 0; i < out.size(); i++) {
+      try {
+        MirrorSource.remote(out.get(i));
+      } catch (IllegalArgumentException e) {
+        problems.add(Diagnostic.error(doc.sourceMap().value("/repos/" + i + "/url"), "invalid-value",
+            "repo \"" + out.get(i).name() + "\": " + e.getMessage()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems.stream().sorted().toList());
+    }
+    Path stateDir = optPath(t, "stateDir", base).orElse(base.resolve(".paved-state"));
+    return new DaemonConfig(http, stateDir, duration(t, "resyncInterval", DEFAULT_RESYNC),
+        duration(t, "drainTimeout", DEFAULT_DRAIN), defaults, out);
+  }
+
+  private static void checkPositive(YamlDocument doc, String pointer, List<Diagnostic> problems) {
+    JsonNode v = doc.tree().at(pointer);
+    if (v.isTextual() && parseDuration(v.asText()).isZero()) {
+      problems.add(Diagnostic.error(doc.sourceMap().value(pointer), "invalid-value",
+          "\"" + pointer.substring(1).replace('/', '.') + "\" must be longer than zero"));
+    }
+  }
+
+  private static Optional<String> opt(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || !v.isTextual() ? Optional.empty() : Optional.of(v.asText());
+  }
+
+  private static Optional<Path> optPath(JsonNode node, String field, Path base) {
+    return opt(node, field).map(p -> p.equals("~") || p.startsWith("~/")
+        ? Path.of(System.getProperty("user.home") + p.substring(1)) : base.resolve(p).normalize());
+  }
+
+  private static Duration duration(JsonNode node, String field, Duration otherwise) {
+    return opt(node, field).map(DaemonConfig::parseDuration).orElse(otherwise);
+  }
+
+  private static final Pattern PART = Pattern.compile("(\\d+)(ms|h|m|s)");
+
+  /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h30m} (the schema's duration pattern). */
+  public static Duration parseDuration(String text) {
+    Matcher m = PART.matcher(text);
+    Duration d = Duration.ZERO;
+    int end = 0;
+    while (m.find() && m.start() == end) {
+      long n = Long.parseLong(m.group(1));
+      d = d.plus(switch (m.group(2)) {
+        case "h" -> Duration.ofHours(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "s" -> Duration.ofSeconds(n);
+        default -> Duration.ofMillis(n);
+      });
+      end = m.end();
+    }
+    if (end == 0 || end != text.length()) {
+      throw new IllegalArgumentException("invalid duration \"" + text + "\"; use e.g. 500ms, 30s, 5m or 1h30m");
+    }
+    return d;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.paved.reconcile;
+
+import dev.paved.source.AuthenticationFailedException;
+import dev.paved.source.CommitNotFoundException;
+import dev.paved.source.ConfigTree;
+import dev.paved.source.Credentials;
+import dev.paved.source.GitMirror;
+import dev.paved.source.GitRemote;
+import dev.paved.source.GitSourceException;
+import dev.paved.source.PushRejectedException;
+import dev.paved.source.RemoteUnreachableException;
+import dev.paved.source.RevertConflictException;
+import dev.paved.source.RevertRefusedException;
+import dev.paved.source.Reverter;
+import java.nio.file.Path;
+
+/**
+ * The daemon's {@link RepoSource} over {@link GitMirror} (incremental fetch into a bare mirror
+ * under {@code <stateDir>/repos/<name>.git}) and {@link Reverter}.
+ */
+final class MirrorSource implements RepoSource {
+
+  private final GitMirror mirror;
+
+  private MirrorSource(GitMirror mirror) {
+    this.mirror = mirror;
+  }
+
+  /** The git side of {@code repo}, built from its daemon config. */
+  static RepoSource open(DaemonConfig.Repo repo, Path stateDir) throws GitSourceException {
+    return new MirrorSource(GitMirror.open(stateDir, repo.name(), remote(repo)));
+  }
+
+  /** The {@link GitRemote} of a configured repo; throws IllegalArgumentException when it cannot be one. */
+  static GitRemote remote(DaemonConfig.Repo repo) {
+    DaemonConfig.Credentials c = repo.credentials();
+    Credentials credentials = new Credentials(c.username().orElse(null), c.usernameEnv().orElse(null),
+        c.passwordEnv().orElse(null), c.passwordFile().orElse(null), c.tokenEnv().orElse(null),
+        c.tokenFile().orElse(null), c.sshKeyFile().orElse(null), c.knownHostsFile().orElse(null));
+    return GitRemote.of(repo.url()).withBranch(repo.branch()).withPath(repo.path()).withCredentials(credentials);
+  }
+
+  @Override
+  public String fetch() throws GitSourceException {
+    return mirror.fetch().head();
+  }
+
+  @Override
+  public ConfigTree read(String commit) throws GitSourceException {
+    return mirror.read(commit);
+  }
+
+  @Override
+  public DaemonApi.RevertOutcome revert(String commit, String reason, String actor) {
+    try {
+      Reverter.Result r = mirror.revert(commit).setActor(actor).setReason(reason).call();
+      return new DaemonApi.RevertOutcome(r.revertCommit(), r.pushedTo(), r.reverted());
+    } catch (CommitNotFoundException e) {
+      throw new DaemonFailure(DaemonFailure.Kind.UNKNOWN_COMMIT, e.getMessage(), e);
+    } catch (RevertConflictException | PushRejectedException e) {
+      throw new DaemonFailure(DaemonFailure.Kind.CONFLICT, e.getMessage(), e);
+    } catch (RevertRefusedException e) {
+      throw new DaemonFailure(DaemonFailure.Kind.INVALID, e.getMessage(), e);
+    } catch (RemoteUnreachableException | AuthenticationFailedException e) {
+      throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, e.getMessage(), e);
+    } catch (GitSourceException e) {
+      throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new DaemonFailure(DaemonFailure.Kind.INVALID, e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    mirror.close();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.paved.reconcile;
+
+import dev.paved.source.ConfigTree;
+import java.nio.file.Path;
+
+/**
+ * The git side of one followed repo, as the daemon needs it: fetch the branch into the local
+ * mirror, read a commit's config tree, revert a commit. Calls block (the daemon makes them on
+ * its git workers); a failure of the remote (unreachable, credentials refused) is an
+ * exception, which the daemon retries with backoff.
+ */
+public interface RepoSource extends AutoCloseable {
+
+  /** Fetches the branch (incrementally) and returns its head commit id. */
+  String fetch() throws Exception;
+
+  /** The config tree (under the repo's path) at {@code commit}, which a fetch brought in. */
+  ConfigTree read(String commit) throws Exception;
+
+  /**
+   * Reverts {@code commit} on the branch and pushes the revert; a refusal the caller can act on
+   * is a {@link DaemonFailure}.
+   */
+  DaemonApi.RevertOutcome revert(String commit, String reason, String actor) throws Exception;
+
+  @Override
+  void close();
+
+  /** Opens the source of {@code repo}, keeping local state under {@code stateDir}. */
+  @FunctionalInterface
+  interface Factory {
+    RepoSource open(DaemonConfig.Repo repo, Path stateDir) throws Exception;
+  }
+}

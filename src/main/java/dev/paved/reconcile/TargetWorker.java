@@ -1,0 +1,389 @@
+package dev.paved.reconcile;
+
+import dev.paved.apply.Action;
+import dev.paved.apply.ChangeSet;
+import dev.paved.apply.Clusters;
+import dev.paved.apply.DriftReport;
+import dev.paved.apply.DriftWatcher;
+import dev.paved.apply.HealthStatus;
+import dev.paved.apply.InformerLiveState;
+import dev.paved.apply.InventoryStore;
+import dev.paved.apply.ResourceManager;
+import dev.paved.config.Declarations.Cluster;
+import dev.paved.desired.DesiredObject;
+import dev.paved.desired.Labels;
+import dev.paved.desired.ObjectKey;
+import dev.paved.reconcile.DaemonStatus.SyncState;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One target (an environment of a repo, on its cluster) in the daemon: one reconcile at a time,
+ * newer requests coalesced ({@link LatestWins}), and the engine that lives as long as the target:
+ * cluster client, watch cache, resource manager, inventory store, drift watcher.
+ */
+final class TargetWorker {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TargetWorker.class);
+  private static final int RECENT_CORRECTIONS = 10;
+
+  /** The target's status, and its services'. */
+  record View(DaemonStatus.Target target, List<DaemonStatus.ServiceInEnvironment> services) {}
+
+  private final Daemon daemon;
+  private final String repo;
+  private final String environment;
+  private final LatestWins<Daemon.TargetRequest> syncs;
+  private volatile boolean retired;
+  private final java.util.concurrent.atomic.AtomicBoolean healthQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
+  // Guarded by `this`.
+  private Engine engine;
+  private Daemon.TargetRequest requested;
+  private Daemon.TargetRequest applied;
+  private SyncState sync = SyncState.PENDING;
+  private ChangeSet changes = ChangeSet.empty();
+  private String lastError;
+  private Instant lastSync;
+  private HealthStatus health = HealthStatus.unknown("Not reconciled yet.");
+  private Map<ObjectKey, HealthStatus> objectHealth = Map.of();
+  private final Deque<DaemonStatus.Drift> corrections = new ArrayDeque<>();
+
+  TargetWorker(Daemon daemon, String repo, String environment) {
+    this.daemon = daemon;
+    this.repo = repo;
+    this.environment = environment;
+    this.syncs = new LatestWins<>(daemon.syncs, this::run);
+  }
+
+  String environment() {
+    return environment;
+  }
+
+  /** Asks for a reconcile at {@code request}; coalesced with one waiting. */
+  CompletionStage<Void> request(Daemon.TargetRequest request) {
+    synchronized (this) {
+      requested = request;
+    }
+    return syncs.submit(request);
+  }
+
+  /** How many reconciles have started (for tests). */
+  long runs() {
+    return syncs.runs();
+  }
+
+  private CompletionStage<?> run(Daemon.TargetRequest request) {
+    return daemon.withRetries("reconcile of " + repo + "/" + environment + " at " + Daemon.shortId(request.commit()),
+        () -> attempt(request), daemon.syncs, () -> retired || syncs.hasPending())
+        .exceptionally(e -> null); // the failure is in the status; the slot moves on
+  }
+
+  /** One reconcile; throws (to be retried) when the cluster cannot be reached or the sync was stopped. */
+  private TargetSync.Result attempt(Daemon.TargetRequest r) {
+    if (retired) {
+      throw new CancellationException("target no longer followed");
+    }
+    if (!daemon.enter()) {
+      throw new CancellationException("daemon closed");
+    }
+    MDC.put("repo", repo);
+    MDC.put("target", environment);
+    MDC.put("commit", r.commit());
+    long start = System.nanoTime();
+    synchronized (this) {
+      sync = SyncState.SYNCING;
+    }
+    try {
+      Engine e = engine(r.cluster());
+      Clusters.ping(r.cluster(), e.client);
+      e.watch(r);
+      TargetSync.Result result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
+          new TargetSync.Options(false, new ResourceManager.Options(daemon.config.defaults().applyConcurrency(),
+              false, Duration.ofSeconds(30))));
+      if (result.error().isPresent()) {
+        throw new IllegalStateException(result.error().get());
+      }
+      succeeded(r, result, Duration.ofNanos(System.nanoTime() - start));
+      refreshHealth();
+      return result;
+    } catch (RuntimeException ex) {
+      failed(ex, Duration.ofNanos(System.nanoTime() - start));
+      throw ex;
+    } finally {
+      MDC.remove("repo");
+      MDC.remove("target");
+      MDC.remove("commit");
+      daemon.exit();
+    }
+  }
+
+  private void succeeded(Daemon.TargetRequest r, TargetSync.Result result, Duration took) {
+    ChangeSet c = result.changes();
+    SyncState state = result.synced() ? SyncState.SYNCED : c.partial() ? SyncState.PARTIAL : SyncState.HELD;
+    String error = null;
+    if (state == SyncState.PARTIAL) {
+      error = describe(c.of(Action.FAILED), "failed");
+    } else if (state == SyncState.HELD) {
+      error = describe(c.of(Action.HELD), "held");
+    }
+    Instant now = daemon.clock.instant();
+    synchronized (this) {
+      applied = r;
+      changes = c;
+      sync = state;
+      lastError = error;
+      lastSync = now;
+    }
+    daemon.metrics.changes(repo, environment, c);
+    daemon.metrics.reconciled(repo, environment, took, state.name().toLowerCase(java.util.Locale.ROOT));
+    if (state == SyncState.SYNCED) {
+      daemon.metrics.lastSuccess(repo, environment, now);
+    }
+    LOG.info("{}/{} at {}: {} ({} ms)", repo, environment, Daemon.shortId(r.commit()), c.summary(), took.toMillis());
+  }
+
+  private void failed(RuntimeException ex, Duration took) {
+    String message = Daemon.message(ex);
+    boolean repeated;
+    synchronized (this) {
+      repeated = sync == SyncState.SYNCING && message.equals(lastError);
+      sync = SyncState.FAILED;
+      lastError = message;
+    }
+    daemon.metrics.reconciled(repo, environment, took, "failed");
+    if (repeated) {
+      LOG.debug("{}/{}: reconcile failed again: {}", repo, environment, message); // said once is enough
+    } else {
+      LOG.warn("{}/{}: reconcile failed (retrying with backoff): {}", repo, environment, message);
+    }
+  }
+
+  private static String describe(List<ChangeSet.Entry> entries, String what) {
+    String head = entries.size() + (entries.size() == 1 ? " object " : " objects ") + what + ": ";
+    return head + entries.stream().limit(5).map(ChangeSet.Entry::toString).collect(Collectors.joining("; "))
+        + (entries.size() > 5 ? "; ..." : "");
+  }
+
+  // ------------------------------------------------------------------ engine
+
+  private synchronized Engine engine(Cluster cluster) {
+    if (engine != null && engine.cluster.equals(cluster)) {
+      return engine;
+    }
+    if (daemon.closed.get() || retired) {
+      throw new CancellationException("closed");
+    }
+    if (engine != null) {
+      LOG.info("cluster {} of {}/{} changed; reconnecting", cluster.name(), repo, environment);
+      engine.close();
+      engine = null;
+    }
+    engine = new Engine(cluster, Clusters.connect(cluster, daemon.options.overrides()));
+    return engine;
+  }
+
+  /** The client, watch cache, resource manager, inventory store and drift watcher of the target. */
+  private final class Engine implements AutoCloseable {
+    final Cluster cluster;
+    final KubernetesClient client;
+    final InformerLiveState cache;
+    final ResourceManager manager;
+    final InventoryStore inventories;
+    DriftWatcher watcher;
+
+    Engine(Cluster cluster, KubernetesClient client) {
+      this.cluster = cluster;
+      this.client = client;
+      this.cache = new InformerLiveState(client, environment);
+      this.manager = new ResourceManager(client, Labels.MANAGER, cache, daemon.applies);
+      this.inventories = new InventoryStore(client, Labels.MANAGER);
+    }
+
+    /** Starts the drift watcher on the request's state, or swaps it in (before the sync, as it asks). */
+    void watch(Daemon.TargetRequest r) {
+      if (watcher == null) {
+        DriftWatcher w = new DriftWatcher(cache, manager, daemon.drift);
+        w.addListener(new DriftListener());
+        watcher = w.start(r.state(), r.drift(), r.ignore());
+      } else {
+        watcher.update(r.state(), r.drift(), r.ignore());
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (watcher != null) {
+          watcher.close();
+        }
+        cache.close();
+      } finally {
+        client.close();
+      }
+    }
+  }
+
+  private final class DriftListener implements DriftWatcher.Listener {
+    @Override
+    public void drifted(DriftReport report) {
+      daemon.metrics.driftDetected(repo, environment);
+    }
+
+    @Override
+    public void corrected(DriftReport report, ChangeSet.Entry result) {
+      if (result.action() == Action.FAILED) {
+        return;
+      }
+      daemon.metrics.driftCorrected(repo, environment);
+      synchronized (TargetWorker.this) {
+        corrections.addFirst(new DaemonStatus.Drift(report.key().toString(), report.fields(), report.managers(),
+            report.at(), true));
+        while (corrections.size() > RECENT_CORRECTIONS) {
+          corrections.removeLast();
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ health and status
+
+  /** Queues a {@link #refreshHealth} on {@code executor} unless one is queued already. */
+  void scheduleHealth(java.util.concurrent.Executor executor) {
+    if (healthQueued.compareAndSet(false, true)) {
+      try {
+        executor.execute(() -> {
+          healthQueued.set(false);
+          refreshHealth();
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        healthQueued.set(false);
+      }
+    }
+  }
+
+  /** Health of the applied objects, from the watch cache (no request). */
+  void refreshHealth() {
+    Engine e;
+    Daemon.TargetRequest r;
+    synchronized (this) {
+      e = engine;
+      r = applied;
+    }
+    if (e == null || r == null) {
+      return;
+    }
+    try {
+      Map<ObjectKey, HealthStatus> now = HealthWait.assess(r.state().objects().stream().map(DesiredObject::key)
+          .toList(), e.cache);
+      HealthStatus aggregate = HealthStatus.aggregate(new ArrayList<>(now.values()));
+      synchronized (this) {
+        if (applied == r) {
+          objectHealth = now;
+          health = aggregate;
+        }
+      }
+    } catch (RuntimeException ex) {
+      LOG.debug("health of {}/{} not refreshed: {}", repo, environment, ex.getMessage());
+    }
+  }
+
+  synchronized View view() {
+    Daemon.TargetRequest shown = applied != null ? applied : requested;
+    String cluster = shown == null ? "" : shown.cluster().name();
+    List<DaemonStatus.Drift> drift = new ArrayList<>();
+    if (engine != null && engine.watcher != null) {
+      engine.watcher.drift().values().forEach(d -> drift.add(new DaemonStatus.Drift(d.key().toString(), d.fields(),
+          d.managers(), d.at(), false)));
+    }
+    drift.addAll(corrections);
+    Map<String, Long> counts = new TreeMap<>();
+    changes.counts().forEach((a, n) -> counts.put(a.label(), n));
+    DaemonStatus.Target target = new DaemonStatus.Target(repo, environment, cluster,
+        Optional.ofNullable(applied).map(Daemon.TargetRequest::commit), sync, health.state().label(), health.message(),
+        drift, counts, Optional.ofNullable(lastError), Optional.ofNullable(lastSync));
+    List<DaemonStatus.ServiceInEnvironment> services = new ArrayList<>();
+    if (applied != null) {
+      Map<String, List<ObjectKey>> byService = new TreeMap<>();
+      for (DesiredObject o : applied.state().objects()) {
+        if (o.service() != null) {
+          byService.computeIfAbsent(o.service(), k -> new ArrayList<>()).add(o.key());
+        }
+      }
+      Map<ObjectKey, Action> actions = new LinkedHashMap<>();
+      changes.entries().forEach(e -> actions.put(e.key(), e.action()));
+      byService.forEach((service, keys) -> {
+        SyncState s = sync;
+        if (s == SyncState.PARTIAL || s == SyncState.HELD || s == SyncState.SYNCED) {
+          s = keys.stream().anyMatch(k -> actions.get(k) == Action.FAILED) ? SyncState.FAILED
+              : keys.stream().anyMatch(k -> actions.get(k) == Action.HELD) ? SyncState.HELD : SyncState.SYNCED;
+        }
+        List<HealthStatus> hs = keys.stream().map(k -> objectHealth.get(k)).filter(h -> h != null).toList();
+        String h = hs.isEmpty() ? HealthStatus.State.UNKNOWN.label() : HealthStatus.aggregate(hs).state().label();
+        services.add(new DaemonStatus.ServiceInEnvironment(repo, service, environment,
+            Optional.of(applied.commit()), s, h));
+      });
+    }
+    return new View(target, services);
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /** No more reconciles, no more drift checks; a reconcile under way goes on (the daemon drains it). */
+  void stopAccepting() {
+    syncs.close();
+    synchronized (this) {
+      if (engine != null && engine.watcher != null) {
+        engine.watcher.close();
+      }
+    }
+  }
+
+  /**
+   * The environment left the repo: no more reconciles; the engine closes once the running one
+   * ends (its objects stay in the cluster).
+   */
+  void retire() {
+    retired = true;
+    syncs.close();
+    try {
+      daemon.drift.execute(() -> {
+        try {
+          syncs.awaitIdle(daemon.config.drainTimeout());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        close();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      close(); // the daemon is closing
+    }
+  }
+
+  synchronized void close() {
+    syncs.close();
+    if (engine != null) {
+      try {
+        engine.close();
+      } catch (RuntimeException e) {
+        LOG.debug("closing {}/{}: {}", repo, environment, e.getMessage());
+      }
+      engine = null;
+    }
+  }
+}

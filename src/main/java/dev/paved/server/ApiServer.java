@@ -1,0 +1,471 @@
+package dev.paved.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.paved.reconcile.DaemonApi;
+import dev.paved.reconcile.DaemonFailure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The daemon's HTTP API on Vert.x Web: {@code /healthz}, {@code /readyz}, {@code /metrics},
+ * {@code /api/v1/status}, the write endpoints {@code /api/v1/repos/{name}/refresh|revert}
+ * (bearer token) and the provider webhooks {@code /api/v1/webhooks/{github|gitlab|generic}}
+ * (signature or token per repo).
+ *
+ * <p>Handlers never block the event loop: {@link DaemonApi} methods return at once, and the two
+ * CPU-bound renderings (the status JSON, the Prometheus text) run on a worker. Every request
+ * gets an id ({@code X-Request-Id}, taken from the request when it is a plain token, else new),
+ * is logged in one line at the end, and every error is {@code {"error": "...", "requestId": "..."}}.
+ */
+public final class ApiServer {
+
+  /** Request bodies larger than this get 413. */
+  public static final long BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /** {@code Content-Type} of {@code /metrics}: the Prometheus text format. */
+  public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("dev.paved.server.access");
+  private static final String REQUEST_ID = "requestId";
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  private static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{4,64}");
+  private static final int MAX_REASON = 2000;
+
+  /** The status API's JSON: records as objects, Optional as its value or null, Instant as ISO-8601. */
+  static final ObjectMapper JSON = JsonMapper.builder()
+      .addModule(new Jdk8Module())
+      .addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .build();
+
+  /** Where to listen and the write endpoints' bearer token (empty: write endpoints refused). */
+  public record Options(String host, int port, Optional<String> apiToken) {}
+
+  private final Vertx vertx;
+  private final DaemonApi daemon;
+  private final Optional<String> apiToken;
+  private HttpServer server;
+
+  private ApiServer(Vertx vertx, DaemonApi daemon, Optional<String> apiToken) {
+    this.vertx = vertx;
+    this.daemon = daemon;
+    this.apiToken = apiToken.filter(t -> !t.isBlank());
+  }
+
+  /** Starts listening; the future completes once the port is bound. */
+  public static Future<ApiServer> start(Vertx vertx, DaemonApi daemon, Options options) {
+    ApiServer api = new ApiServer(vertx, daemon, options.apiToken());
+    return vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
+        .requestHandler(api.router())
+        .listen()
+        .map(s -> {
+          api.server = s;
+          return api;
+        });
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Stops accepting connections and lets requests under way finish, for at most {@code timeoutMillis}. */
+  public Future<Void> shutdown(long timeoutMillis) {
+    return server.shutdown(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  Router router() {
+    Router r = Router.router(vertx);
+    r.route().handler(this::requestId);
+    r.get("/healthz").handler(ctx -> send(ctx, 200, Map.of("status", "ok")));
+    r.get("/readyz").handler(this::ready);
+    r.get("/metrics").handler(this::metrics);
+    r.get("/api/v1/status").handler(this::status);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES);
+    r.post("/api/v1/repos/:name/refresh").handler(body).handler(this::authorize).handler(this::refresh);
+    r.post("/api/v1/repos/:name/revert").handler(body).handler(this::authorize).handler(this::revert);
+    r.post("/api/v1/webhooks/:provider").handler(body).handler(this::webhook);
+    r.route().failureHandler(this::failure);
+    for (int code : new int[] {400, 404, 405, 413, 500}) {
+      r.errorHandler(code, this::failure);
+    }
+    return r;
+  }
+
+  // --- request id, access log, errors
+
+  private void requestId(RoutingContext ctx) {
+    String given = ctx.request().getHeader("X-Request-Id");
+    String id = given != null && SAFE_ID.matcher(given).matches() ? given
+        : Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader("X-Request-Id", id);
+    long start = System.nanoTime();
+    ctx.addEndHandler(done -> {
+      MDC.put(REQUEST_ID, id);
+      try {
+        ACCESS.info("{} {} {} {} {}ms{}", id, ctx.request().method(), ctx.request().path(),
+            ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000,
+            done.succeeded() ? "" : " (connection closed before the response was sent)");
+      } finally {
+        MDC.remove(REQUEST_ID);
+      }
+    });
+    ctx.next();
+  }
+
+  private void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int code = ctx.statusCode();
+    if (failure instanceof HttpException http) {
+      code = http.getStatusCode();
+    }
+    if (code < 400) {
+      code = 500;
+    }
+    String message = switch (code) {
+      case 400 -> "bad request";
+      case 401 -> "unauthorized";
+      case 404 -> "not found: " + ctx.request().method() + " " + ctx.request().path();
+      case 405 -> "method " + ctx.request().method() + " not allowed on " + ctx.request().path();
+      case 413 -> "request body larger than " + BODY_LIMIT_BYTES + " bytes";
+      default -> "internal error";
+    };
+    if (code >= 500) {
+      LOG.error("request {} failed", (String) ctx.get(REQUEST_ID), failure);
+      message = "internal error; the daemon log has the details under request id " + ctx.get(REQUEST_ID);
+    }
+    error(ctx, code, message);
+  }
+
+  private static void error(RoutingContext ctx, int code, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    body.put(REQUEST_ID, ctx.get(REQUEST_ID));
+    send(ctx, code, body);
+  }
+
+  private static void send(RoutingContext ctx, int code, Object json) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(json);
+    } catch (JsonProcessingException e) {
+      ctx.fail(500, e);
+      return;
+    }
+    sendBytes(ctx, code, "application/json", Buffer.buffer(bytes));
+  }
+
+  private static void sendBytes(RoutingContext ctx, int code, String contentType, Buffer bytes) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(code).putHeader("Content-Type", contentType).end(bytes);
+  }
+
+  // --- read endpoints
+
+  private void ready(RoutingContext ctx) {
+    if (daemon.ready()) {
+      send(ctx, 200, Map.of("ready", true));
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ready", false);
+    body.put("error", "not ready: not every repo has been fetched and evaluated once yet");
+    body.put(REQUEST_ID, ctx.get(REQUEST_ID));
+    send(ctx, 503, body);
+  }
+
+  private void metrics(RoutingContext ctx) {
+    vertx.executeBlocking(() -> daemon.metrics().scrape(), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(500, ar.cause());
+      } else {
+        sendBytes(ctx, 200, PROMETHEUS_TEXT, Buffer.buffer(ar.result()));
+      }
+    });
+  }
+
+  private void status(RoutingContext ctx) {
+    vertx.executeBlocking(() -> JSON.writeValueAsBytes(daemon.status()), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(500, ar.cause());
+      } else {
+        sendBytes(ctx, 200, "application/json", Buffer.buffer(ar.result()));
+      }
+    });
+  }
+
+  // --- write endpoints
+
+  private void authorize(RoutingContext ctx) {
+    if (apiToken.isEmpty()) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      error(ctx, 401, "write endpoints are disabled: the daemon has no API token file configured");
+      return;
+    }
+    String given = Webhooks.bearer(ctx.request().getHeader("Authorization"));
+    if (!Secrets.equal(given, apiToken.get())) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      error(ctx, 401, given == null ? "missing Authorization: Bearer <token> header" : "wrong bearer token");
+      return;
+    }
+    ctx.next();
+  }
+
+  private boolean knownRepo(RoutingContext ctx, String name) {
+    if (daemon.repos().contains(name)) {
+      return true;
+    }
+    error(ctx, 404, "unknown repo \"" + name + "\"; repos: " + String.join(", ", new TreeSet<>(daemon.repos())));
+    return false;
+  }
+
+  private void refresh(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (!knownRepo(ctx, name)) {
+      return;
+    }
+    trigger(name, ctx.get(REQUEST_ID), "api");
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("refresh", List.of(name));
+    body.put(REQUEST_ID, ctx.get(REQUEST_ID));
+    send(ctx, 202, body);
+  }
+
+  /** Asks the daemon to fetch {@code repo}; the outcome is logged, not awaited. */
+  private void trigger(String repo, String requestId, String why) {
+    CompletionStage<Void> stage = daemon.refresh(repo);
+    LOG.info("refresh of repo {} requested by {} (request {})", repo, why, requestId);
+    stage.whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.warn("refresh of repo {} (request {}) failed: {}", repo, requestId, unwrap(e).getMessage());
+      }
+    });
+  }
+
+  private void revert(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (!knownRepo(ctx, name)) {
+      return;
+    }
+    String usage = "the body must be JSON {\"commit\": \"<commit id>\", \"reason\": \"<why>\"}";
+    JsonNode body;
+    try {
+      Buffer buffer = ctx.body().buffer();
+      body = buffer == null ? null : JSON.readTree(buffer.getBytes());
+    } catch (JsonProcessingException e) {
+      error(ctx, 400, usage + ": " + e.getOriginalMessage());
+      return;
+    } catch (IOException e) {
+      error(ctx, 400, usage);
+      return;
+    }
+    if (body == null || !body.isObject()) {
+      error(ctx, 400, usage);
+      return;
+    }
+    String commit = body.path("commit").asText("");
+    if (!COMMIT.matcher(commit).matches()) {
+      error(ctx, 400, usage + ": \"commit\" must be a commit id (4 to 64 hex digits)");
+      return;
+    }
+    String reason = body.path("reason").asText("").strip();
+    if (reason.length() > MAX_REASON) {
+      error(ctx, 400, "\"reason\" is longer than " + MAX_REASON + " characters");
+      return;
+    }
+    String actor = Optional.ofNullable(ctx.request().getHeader("X-Paved-Actor"))
+        .filter(a -> SAFE_ID.matcher(a).matches() || a.matches("[\\p{L}\\p{N} ._@-]{1,100}"))
+        .orElse("api");
+    String requestId = ctx.get(REQUEST_ID);
+    LOG.info("revert of {} on repo {} requested by {} (request {})", commit, name, actor, requestId);
+    Future<DaemonApi.RevertOutcome> outcome;
+    try {
+      outcome = Future.fromCompletionStage(daemon.revert(name, commit, reason.isEmpty() ? "no reason given" : reason,
+          actor), vertx.getOrCreateContext());
+    } catch (RuntimeException e) {
+      outcome = Future.failedFuture(e);
+    }
+    outcome.onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("reverted {} on repo {}: {} on {} (request {})", commit, name, ar.result().revertCommit(),
+            ar.result().branch(), requestId);
+        send(ctx, 200, ar.result());
+      } else {
+        daemonFailure(ctx, ar.cause());
+      }
+    });
+  }
+
+  private void daemonFailure(RoutingContext ctx, Throwable e) {
+    Throwable cause = unwrap(e);
+    if (cause instanceof DaemonFailure f) {
+      int code = switch (f.kind()) {
+        case UNKNOWN_REPO, UNKNOWN_COMMIT -> 404;
+        case CONFLICT -> 409;
+        case INVALID -> 400;
+        case UNAVAILABLE -> 503;
+      };
+      LOG.warn("request {} refused ({}): {}", (String) ctx.get(REQUEST_ID), f.kind(), f.getMessage());
+      error(ctx, code, f.getMessage());
+    } else {
+      ctx.fail(500, cause);
+    }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  // --- webhooks
+
+  /**
+   * The repo is {@code ?repo=NAME} when given, else every followed repo whose URL matches one of
+   * the payload's repository URLs ({@link Webhooks#payloadUrls}). Each is refreshed only when the
+   * request carries its webhook secret; when none does: 401 and nothing is refreshed.
+   */
+  private void webhook(RoutingContext ctx) {
+    Optional<Webhooks.Provider> provider = Webhooks.Provider.of(ctx.pathParam("provider"));
+    if (provider.isEmpty()) {
+      error(ctx, 404, "unknown webhook provider \"" + ctx.pathParam("provider") + "\"; use github, gitlab or generic");
+      return;
+    }
+    Buffer buffer = ctx.body().buffer();
+    byte[] raw = buffer == null ? new byte[0] : buffer.getBytes();
+    List<String> repoParam = ctx.queryParam("repo");
+    if (!repoParam.isEmpty()) {
+      if (knownRepo(ctx, repoParam.get(0))) {
+        verifyAndRefresh(ctx, provider.get(), raw, List.of(repoParam.get(0)));
+      }
+      return;
+    }
+    JsonNode payload;
+    try {
+      payload = JSON.readTree(raw);
+    } catch (IOException e) {
+      payload = null;
+    }
+    if (payload == null || !payload.isObject()) {
+      error(ctx, 400, "cannot tell which repo this is about: pass ?repo=NAME, or send a JSON payload "
+          + "with the repository's URL");
+      return;
+    }
+    Set<String> urls = Webhooks.payloadUrls(payload);
+    // the daemon's status is a snapshot of every target: built off the event loop
+    vertx.executeBlocking(() -> Webhooks.matching(urls, daemon.status().repos()), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(500, ar.cause());
+      } else if (ar.result().isEmpty()) {
+        error(ctx, 404, "no followed repo has the payload's repository URL " + urls + "; pass ?repo=NAME");
+      } else {
+        verifyAndRefresh(ctx, provider.get(), raw, ar.result());
+      }
+    });
+  }
+
+  /** The repos a webhook request proves the secret of, and those whose secret file cannot be read. */
+  private record Verdict(List<String> verified, List<String> unreadable) {}
+
+  /**
+   * Refreshes each of {@code candidates} whose webhook secret the request proves; 401 when none.
+   * The secrets are read from their files and the HMAC computed on a worker, not the event loop.
+   */
+  private void verifyAndRefresh(RoutingContext ctx, Webhooks.Provider provider, byte[] raw, List<String> candidates) {
+    String requestId = ctx.get(REQUEST_ID);
+    io.vertx.core.MultiMap headers = ctx.request().headers();
+    vertx.executeBlocking(() -> verdict(provider, headers, raw, candidates, requestId), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(500, ar.cause());
+      } else {
+        respond(ctx, provider, candidates, ar.result());
+      }
+    });
+  }
+
+  private Verdict verdict(Webhooks.Provider provider, io.vertx.core.MultiMap headers, byte[] raw,
+      List<String> candidates, String requestId) {
+    List<String> verified = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
+    for (String repo : candidates) {
+      Optional<String> secret;
+      try {
+        secret = daemon.webhookSecret(repo);
+      } catch (DaemonFailure e) {
+        // a secret that is configured but cannot be read refuses the webhook, never accepts it unsigned
+        LOG.warn("webhook for repo {} refused: {} (request {})", repo, e.getMessage(), requestId);
+        unreadable.add(repo);
+        continue;
+      }
+      if (secret.isPresent() && !secret.get().isEmpty() && Webhooks.verify(provider, headers, raw, secret.get())) {
+        verified.add(repo);
+      }
+    }
+    return new Verdict(verified, unreadable);
+  }
+
+  private void respond(RoutingContext ctx, Webhooks.Provider provider, List<String> candidates, Verdict v) {
+    List<String> verified = v.verified();
+    if (verified.isEmpty() && !v.unreadable().isEmpty()) {
+      error(ctx, 503, "the webhook secret of repo(s) " + v.unreadable() + " cannot be read; see the daemon log");
+      return;
+    }
+    if (verified.isEmpty()) {
+      LOG.warn("webhook {} refused for repo(s) {}: missing or bad signature (request {})",
+          ctx.pathParam("provider"), candidates, (String) ctx.get(REQUEST_ID));
+      error(ctx, 401, "missing or bad signature: expected " + provider.expects()
+          + " (a repo without a webhook secret accepts no webhooks)");
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    if ("ping".equals(ctx.request().getHeader("X-GitHub-Event"))) {
+      body.put("pong", verified);
+      body.put(REQUEST_ID, ctx.get(REQUEST_ID));
+      send(ctx, 200, body);
+      return;
+    }
+    for (String repo : verified) {
+      trigger(repo, ctx.get(REQUEST_ID), ctx.pathParam("provider") + " webhook");
+    }
+    body.put("refresh", verified);
+    body.put(REQUEST_ID, ctx.get(REQUEST_ID));
+    send(ctx, 202, body);
+  }
+}

@@ -1,0 +1,197 @@
+package dev.paved.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.paved.config.Diagnostic;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonConfigTest {
+
+  private static final Path BASE = Path.of("/etc/paved");
+
+  private static DaemonConfig parse(String yaml) throws DaemonConfig.InvalidConfigException {
+    return DaemonConfig.parse("paved.yaml", yaml.getBytes(StandardCharsets.UTF_8), BASE);
+  }
+
+  private static List<String> problems(String yaml) {
+    try {
+      parse(yaml);
+    } catch (DaemonConfig.InvalidConfigException e) {
+      return e.diagnostics().stream().map(Diagnostic::toString).toList();
+    }
+    throw new AssertionError("expected the config to be refused");
+  }
+
+  @Test
+  void readsAFullConfigWithDefaultsFilledIn() throws Exception {
+    DaemonConfig c = parse("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        http:
+          port: 9090
+          tokenFile: secrets/api-token
+        stateDir: /var/lib/paved
+        resyncInterval: 10m
+        drainTimeout: 45s
+        defaults:
+          branch: trunk
+          pollInterval: 30s
+          retry:
+            maxDelay: 2m
+        repos:
+          - name: platform
+            url: https://git.example.com/platform/config.git
+            path: deploy/paved
+            credentials:
+              usernameEnv: GIT_USER
+              passwordEnv: GIT_TOKEN
+            webhookSecretFile: /run/secrets/webhook
+          - name: edge
+            url: ssh://git@git.example.com/edge/config.git
+            branch: release
+            pollInterval: 1h30m
+            credentials:
+              sshKeyFile: ~/.ssh/id_ed25519
+              knownHostsFile: known_hosts
+        """);
+    assertThat(c.http()).isEqualTo(new DaemonConfig.Http("0.0.0.0", 9090,
+        Optional.of(Path.of("/etc/paved/secrets/api-token"))));
+    assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/paved"));
+    assertThat(c.resyncInterval()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(c.defaults().retry()).isEqualTo(new DaemonConfig.Retry(Duration.ofSeconds(1), Duration.ofMinutes(2)));
+
+    DaemonConfig.Repo platform = c.repos().get(0);
+    assertThat(platform.branch()).isEqualTo("trunk");
+    assertThat(platform.path()).isEqualTo("deploy/paved");
+    assertThat(platform.pollInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(platform.credentials().usernameEnv()).contains("GIT_USER");
+    assertThat(platform.credentials().passwordEnv()).contains("GIT_TOKEN");
+    assertThat(platform.webhookSecretFile()).contains(Path.of("/run/secrets/webhook"));
+
+    DaemonConfig.Repo edge = c.repos().get(1);
+    assertThat(edge.branch()).isEqualTo("release");
+    assertThat(edge.pollInterval()).isEqualTo(Duration.ofMinutes(90));
+    assertThat(edge.credentials().sshKeyFile())
+        .contains(Path.of(System.getProperty("user.home"), ".ssh", "id_ed25519"));
+    assertThat(edge.credentials().knownHostsFile()).contains(Path.of("/etc/paved/known_hosts"));
+  }
+
+  @Test
+  void theSmallestConfigGetsEveryDefault() throws Exception {
+    DaemonConfig c = parse("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - name: platform
+            url: file:///srv/git/platform.git
+        """);
+    assertThat(c.http()).isEqualTo(DaemonConfig.Http.defaults());
+    assertThat(c.stateDir()).isEqualTo(Path.of("/etc/paved/.paved-state"));
+    assertThat(c.resyncInterval()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.repos()).singleElement().satisfies(r -> {
+      assertThat(r.branch()).isEqualTo("main");
+      assertThat(r.path()).isEmpty();
+      assertThat(r.pollInterval()).isEqualTo(Duration.ofMinutes(1));
+      assertThat(r.credentials()).isEqualTo(DaemonConfig.Credentials.none());
+      assertThat(r.webhookSecretFile()).isEmpty();
+    });
+  }
+
+  @Test
+  void anUnknownFieldIsReportedAtItsLineAndColumn() {
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - name: platform
+            url: file:///srv/git/platform.git
+            brnach: main
+        """)).containsExactly(
+            "paved.yaml:6:5: error: unknown field \"brnach\" in \"repos[0]\"; did you mean \"branch\"?");
+  }
+
+  @Test
+  void aRepoWithoutUrlIsRefused() {
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - name: platform
+            branch: main
+        """)).singleElement().satisfies(p -> assertThat(p)
+            .startsWith("paved.yaml:4:5: error: missing required field \"url\" in \"repos[0]\""));
+  }
+
+  @Test
+  void secretsCannotBeWrittenInline() {
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        http:
+          token: s3cr3t
+        repos:
+          - name: platform
+            url: https://bot:hunter2@git.example.com/platform.git
+            credentials:
+              password: hunter2
+        """)).hasSize(3).anySatisfy(p -> assertThat(p).startsWith("paved.yaml:4:3: error: unknown field \"token\""))
+        .anySatisfy(p -> assertThat(p).startsWith("paved.yaml:7:10: error: \"repos[0].url\""))
+        .anySatisfy(p -> assertThat(p).startsWith("paved.yaml:9:7: error: unknown field \"password\""));
+  }
+
+  @Test
+  void badDurationsWrongKindAndDuplicateNamesAreRefused() {
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        resyncInterval: 5 minutes
+        repos:
+          - name: platform
+            url: file:///a.git
+        """)).singleElement().satisfies(p -> assertThat(p).startsWith("paved.yaml:3:17: error: \"resyncInterval\""));
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: Cluster
+        repos:
+          - name: platform
+            url: file:///a.git
+        """)).singleElement().satisfies(p -> assertThat(p).startsWith("paved.yaml:2:7: error: \"kind\" must be"));
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        resyncInterval: 0s
+        repos:
+          - name: platform
+            url: file:///a.git
+          - name: platform
+            url: file:///b.git
+        """)).containsExactly(
+            "paved.yaml:3:17: error: \"resyncInterval\" must be longer than zero",
+            "paved.yaml:7:11: error: repo name \"platform\" is used twice (first at line 5); names must be unique");
+  }
+
+  @Test
+  void aMissingFileAndMalformedYamlAreDiagnostics(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> DaemonConfig.load(dir.resolve("nope.yaml")))
+        .isInstanceOf(DaemonConfig.InvalidConfigException.class).hasMessageContaining("nope.yaml:1:1: error:");
+    Path bad = Files.writeString(dir.resolve("paved.yaml"), "repos: [\n");
+    assertThatThrownBy(() -> DaemonConfig.load(bad)).isInstanceOf(DaemonConfig.InvalidConfigException.class)
+        .hasMessageContaining("paved.yaml:").hasMessageContaining("malformed YAML");
+  }
+
+  @Test
+  void theDisplayUrlHasNoUserInfo() {
+    assertThat(DaemonConfig.repo("a", "https://token@git.example.com/x.git", "main").displayUrl())
+        .isEqualTo("https://git.example.com/x.git");
+  }
+}
