@@ -309,7 +309,7 @@ public final class ApiServer {
       return;
     }
     String actor = Optional.ofNullable(ctx.request().getHeader("X-Paved-Actor"))
-        .filter(a -> SAFE_ID.matcher(a).matches() || a.matches("[\\p{L}\\p{N} ._@-]{1,100}"))
+        .filter(a -> SAFE_ID.matcher(a).matches() || a.matches("[\\p{L}\\p{N} ._@<>+-]{1,100}"))
         .orElse("api");
     String requestId = ctx.get(REQUEST_ID);
     LOG.info("revert of {} on repo {} requested by {} (request {})", commit, name, actor, requestId);
