@@ -100,6 +100,8 @@ class DriftWatcherIT {
 
       await("the image is restored", () -> image(deployment(client, "checkout"))
           .equals("registry.example.com/payments/checkout:1.0.0"));
+      // The listener hears of the correction once the apply returns, just after the write.
+      await("the correction is reported", () -> !recorder.corrected.isEmpty());
       assertThat(recorder.drifted).filteredOn(r -> r.key().equals(dep)).first().satisfies(r -> {
         assertThat(r.fields()).containsExactly(IMAGE);
         assertThat(r.managers()).containsExactly("kubectl-edit");
@@ -153,6 +155,8 @@ class DriftWatcherIT {
       // Changed back by hand: the drift is gone.
       editImage(other, ns, "checkout", "registry.example.com/payments/checkout:1.0.0");
       await("the drift is resolved", () -> watcher.drift().isEmpty());
+      // The listener hears of it just after the drift map changes: wait for that too.
+      await("the resolution is reported", () -> !recorder.resolved.isEmpty());
       assertThat(recorder.resolved).containsExactly(dep);
       assertThat(recorder.drifted).hasSize(1);
     }
@@ -211,6 +215,7 @@ class DriftWatcherIT {
         var s = client.services().withName("checkout").get();
         return s != null && !s.getMetadata().getUid().equals(uid);
       });
+      await("the correction is reported", () -> !recorder.corrected.isEmpty());
       assertThat(recorder.drifted).filteredOn(DriftReport::deleted).extracting(DriftReport::key)
           .containsExactly(key(t, "Service", "checkout"));
       assertThat(recorder.corrected).extracting(ChangeSet.Entry::action).containsExactly(Action.CREATED);
