@@ -36,5 +36,8 @@ class DemoIT {
     // The demo removed its state, its control plane and its daemon.
     String tmpDir = output.replaceAll("(?s).*state: (/[^)]*?)/cp\\).*", "$1");
     assertThat(Path.of(tmpDir)).doesNotExist();
+    assertThat(ProcessHandle.allProcesses()
+        .filter(h -> h.info().commandLine().map(c -> c.contains(tmpDir)).orElse(false)).toList())
+        .as("no etcd, kube-apiserver or paved serve left behind").isEmpty();
   }
 }
