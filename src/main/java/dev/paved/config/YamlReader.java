@@ -29,8 +29,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Parses YAML into JSON trees with source positions, safely: no object construction, a cap on
- * aliases, nesting depth and expanded size (alias bombs), duplicate keys refused, YAML 1.2
- * booleans (only {@code true}/{@code false}; {@code yes}, {@code no}, {@code on} stay strings).
+ * aliases, nesting depth and expanded size (alias bombs), duplicate keys refused, YAML 1.2 core
+ * schema for plain scalars (only {@code true}/{@code false} are booleans; {@code yes}, {@code no},
+ * {@code on}, {@code 1_000}, {@code 1:20} stay strings).
  */
 public final class YamlReader {
 
@@ -47,8 +48,32 @@ public final class YamlReader {
     options.setCodePointLimit(4 * (int) dev.paved.source.ConfigTree.MAX_FILE_BYTES + 1024);
     options.setAllowRecursiveKeys(false);
     options.setProcessComments(false);
-    return new Yaml(options);
+    return new Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(options),
+        new org.yaml.snakeyaml.representer.Representer(new org.yaml.snakeyaml.DumperOptions()),
+        new org.yaml.snakeyaml.DumperOptions(), options, new CoreSchemaResolver());
   });
+
+  /**
+   * YAML 1.2's core schema for plain scalars, through SnakeYAML's own resolver mechanism:
+   * {@code true}/{@code false} (not {@code yes}/{@code no}/{@code on}), decimal, octal
+   * ({@code 0o}) and hex integers, floats, {@code null}/{@code ~}/empty; everything else is a
+   * string. Fewer, simpler patterns than SnakeYAML's YAML 1.1 set, tried only for scalars whose
+   * first character can start them.
+   */
+  static final class CoreSchemaResolver extends org.yaml.snakeyaml.resolver.Resolver {
+    @Override
+    protected void addImplicitResolvers() {
+      addImplicitResolver(Tag.BOOL, java.util.regex.Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF");
+      addImplicitResolver(Tag.INT, java.util.regex.Pattern.compile("^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+          "-+0123456789");
+      addImplicitResolver(Tag.FLOAT, java.util.regex.Pattern.compile(
+          "^(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"),
+          "-+0123456789.");
+      addImplicitResolver(Tag.MERGE, java.util.regex.Pattern.compile("^(?:<<)$"), "<");
+      addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^(?:~|null|Null|NULL)$"), "~nN");
+      addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^$"), null);
+    }
+  }
 
   private YamlReader() {}
 
@@ -218,9 +243,9 @@ public final class YamlReader {
             : f.textNode(v);
       }
       if (tag.equals(Tag.INT)) {
-        String digits = v.replace("_", "");
         try {
-          BigInteger big = new BigInteger(digits);
+          BigInteger big = v.startsWith("0o") ? new BigInteger(v.substring(2), 8)
+              : v.startsWith("0x") ? new BigInteger(v.substring(2), 16) : new BigInteger(v);
           return big.bitLength() < 64 ? f.numberNode(big.longValue()) : f.numberNode(big);
         } catch (NumberFormatException e) {
           return f.textNode(v);
@@ -228,7 +253,7 @@ public final class YamlReader {
       }
       if (tag.equals(Tag.FLOAT)) {
         try {
-          double d = Double.parseDouble(v.replace("_", ""));
+          double d = Double.parseDouble(v);
           return Double.isFinite(d) ? f.numberNode(d) : f.textNode(v);
         } catch (NumberFormatException e) {
           return f.textNode(v);

@@ -54,34 +54,38 @@ public final class PolicyEngine {
       rendered.state().environment(env.name()).ifPresent(state ->
           state.objects().forEach(o -> teams.put(o, team(o, byKey, env))));
     }
-    List<Finding> findings = new ArrayList<>();
+    // Each (policy, environment) pair is evaluated on its own (pure): spread them over the cores.
+    record Pair(Policy policy, Environment environment) {}
+    List<Pair> pairs = new ArrayList<>();
     for (Policy policy : platform.policies().values()) {
-      Rule rule = BuiltinRules.get(policy.rule());
       for (Environment env : platform.environments().values()) {
-        EnvironmentState state = rendered.state().environment(env.name()).orElse(null);
-        if (state == null) {
-          continue;
-        }
-        List<DesiredObject> objects = new ArrayList<>();
-        for (DesiredObject o : state.objects()) {
-          String team = teams.get(o);
-          if (policy.applies(env.tier(), env.name(), o.service(), team)) {
-            objects.add(o);
-          }
-        }
-        List<Workload> workloads = rendered.workloads().stream()
-            .filter(w -> w.environment().name().equals(env.name()))
-            .filter(w -> policy.applies(env.tier(), env.name(), w.name(), w.team()))
-            .toList();
-        if (objects.isEmpty() && workloads.isEmpty()) {
-          continue;
-        }
-        for (Violation v : rule.check(new Scope(policy, env, platform, objects, workloads, byKey))) {
-          findings.add(new Finding(policy.name(), policy.rule(), policy.severity(), env.name(), v.service(),
-              v.object() == null ? null : v.object().key(), v.location(), v.message()));
-        }
+        pairs.add(new Pair(policy, env));
       }
     }
+    List<Finding> findings = pairs.parallelStream().flatMap(pair -> {
+      Policy policy = pair.policy();
+      Environment env = pair.environment();
+      EnvironmentState state = rendered.state().environment(env.name()).orElse(null);
+      if (state == null) {
+        return java.util.stream.Stream.<Finding>empty();
+      }
+      List<DesiredObject> objects = new ArrayList<>();
+      for (DesiredObject o : state.objects()) {
+        if (policy.applies(env.tier(), env.name(), o.service(), teams.get(o))) {
+          objects.add(o);
+        }
+      }
+      List<Workload> workloads = rendered.workloads().stream()
+          .filter(w -> w.environment().name().equals(env.name()))
+          .filter(w -> policy.applies(env.tier(), env.name(), w.name(), w.team()))
+          .toList();
+      if (objects.isEmpty() && workloads.isEmpty()) {
+        return java.util.stream.Stream.<Finding>empty();
+      }
+      return BuiltinRules.get(policy.rule()).check(new Scope(policy, env, platform, objects, workloads, byKey)).stream()
+          .map(v -> new Finding(policy.name(), policy.rule(), policy.severity(), env.name(), v.service(),
+              v.object() == null ? null : v.object().key(), v.location(), v.message()));
+    }).toList();
     return findings.stream().sorted().toList();
   }
 
