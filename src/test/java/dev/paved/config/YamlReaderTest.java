@@ -193,7 +193,28 @@ class YamlReaderTest {
     assertThat(t.get("f").booleanValue()).isFalse();
     assertThat(t.get("g").isTextual()).isTrue();
     assertThat(t.get("h").isNumber()).isTrue();
+    assertThat(t.get("i").asInt()).isEqualTo(31);
     assertThat(t.get("j").isNull()).isTrue();
+  }
+
+  @Test
+  void yaml12CoreSchemaNumbers() {
+    var t = read("""
+        octal: 0o17
+        underscores: 1_000
+        sexagesimal: 1:20
+        leadingZero: 0123
+        negative: -5
+        float: 1.5e3
+        infinity: .inf
+        """).documents().get(0).tree();
+    assertThat(t.get("octal").asInt()).isEqualTo(15);
+    assertThat(t.get("underscores").isTextual()).as("YAML 1.1 only").isTrue();
+    assertThat(t.get("sexagesimal").isTextual()).as("YAML 1.1 only").isTrue();
+    assertThat(t.get("leadingZero").asInt()).as("decimal in YAML 1.2, not octal").isEqualTo(123);
+    assertThat(t.get("negative").asInt()).isEqualTo(-5);
+    assertThat(t.get("float").asDouble()).isEqualTo(1500.0);
+    assertThat(t.get("infinity").isTextual()).as("not a finite number: kept as text").isTrue();
   }
 
   @Test
