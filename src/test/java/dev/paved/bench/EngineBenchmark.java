@@ -47,28 +47,37 @@ public final class EngineBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try (ControlPlane cp = ControlPlane.start(script); KubernetesClient client = cp.newClient()) {
       Path kubectl = Path.of(run(script.toString(), "bin-dir").strip()).resolve("kubectl");
-      System.out.printf("%-9s %-8s %-14s %-14s %-8s %-10s %-8s %-9s %-14s %-14s%n", "services", "objects",
-          "paved cold ms", "kubectl ms", "ratio", "no-op ms", "writes", "dry-runs", "drift p50 ms", "drift max ms");
+      String cpDir = cp.kubeconfig().getParent().toString();
+      System.out.printf("%-9s %-8s %-14s %-14s %-8s %-10s %-8s %-9s %-14s %-14s %-22s %-22s%n", "services", "objects",
+          "paved cold ms", "kubectl ms", "ratio", "no-op ms", "writes", "dry-runs", "drift p50 ms", "drift max ms",
+          "cpu s paved (jvm/cp)", "cpu s kubectl (cli/cp)");
       for (int n : sizes) {
         EnvironmentState paved = render(n, "paved" + n);
         EnvironmentState baseline = render(n, "kubectl" + n);
         // Baseline: the same rendered YAML (its own namespaces), applied by kubectl server-side.
         Path yaml = Files.createTempFile("paved-bench-", ".yaml");
         Files.writeString(yaml, Manifests.toYamlStream(baseline.objects()));
+        double cpBefore = controlPlaneCpu(cpDir);
         long k0 = System.nanoTime();
-        run(kubectl.toString(), "--kubeconfig", cp.kubeconfig().toString(), "apply", "--server-side",
-            "--field-manager", "kubectl-bench", "-f", yaml.toString());
+        ProcessHandle.Info kubectlInfo = runMeasured(kubectl.toString(), "--kubeconfig", cp.kubeconfig().toString(),
+            "apply", "--server-side", "--field-manager", "kubectl-bench", "-f", yaml.toString());
         long kubectlMs = (System.nanoTime() - k0) / 1_000_000;
+        double kubectlCpCpu = controlPlaneCpu(cpDir) - cpBefore;
+        double kubectlCliCpu = kubectlInfo.totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN);
 
         // Paved as the daemon runs it: the live state from a watch cache (one LIST per kind).
         InformerLiveState cache = new InformerLiveState(client, paved.environment());
         ResourceManager manager = new ResourceManager(client, "paved", cache, pool);
         InventoryStore inventory = new InventoryStore(client, "paved");
+        double jvmBefore = jvmCpu();
+        double cpBeforePaved = controlPlaneCpu(cpDir);
         long p0 = System.nanoTime();
         cache.watch(paved.objects().stream().map(o -> o.key()).toList());
         TargetSync.Result first = TargetSync.run(paved, PruneGuard.Policy.defaults(), "c1", manager, inventory,
             TargetSync.Options.defaults());
         long pavedMs = (System.nanoTime() - p0) / 1_000_000;
+        double pavedJvmCpu = jvmCpu() - jvmBefore;
+        double pavedCpCpu = controlPlaneCpu(cpDir) - cpBeforePaved;
         if (!first.synced()) {
           throw new IllegalStateException("cold sync failed: " + first.changes().summary() + " " + first.error());
         }
@@ -82,9 +91,10 @@ public final class EngineBenchmark {
         long noopWrites = manager.writes() - writesBefore;
         long noopDryRuns = manager.dryRuns() - dryRunsBefore;
         long[] drift = driftLatencies(client, cache, manager, paved, 20);
-        System.out.printf("%-9d %-8d %-14d %-14d %-8.2f %-10d %-8d %-9d %-14d %-14d%n", n, paved.objects().size(),
-            pavedMs, kubectlMs, (double) pavedMs / kubectlMs, noopMs, noopWrites, noopDryRuns,
-            drift[drift.length / 2], drift[drift.length - 1]);
+        System.out.printf("%-9d %-8d %-14d %-14d %-8.2f %-10d %-8d %-9d %-14d %-14d %-22s %-22s%n", n,
+            paved.objects().size(), pavedMs, kubectlMs, (double) pavedMs / kubectlMs, noopMs, noopWrites, noopDryRuns,
+            drift[drift.length / 2], drift[drift.length - 1],
+            String.format("%.1f / %.1f", pavedJvmCpu, pavedCpCpu), String.format("%.1f / %.1f", kubectlCliCpu, kubectlCpCpu));
         cache.close();
       }
     } finally {
@@ -182,6 +192,51 @@ public final class EngineBenchmark {
 
   private static void put(Map<String, SourceFile> files, String path, String text) {
     files.put(path, SourceFile.of(path, text));
+  }
+
+  /** CPU seconds this JVM has used so far. */
+  private static double jvmCpu() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+  }
+
+  /** CPU seconds used so far by the control plane's processes (etcd, kube-apiserver) of {@code dir}. */
+  private static double controlPlaneCpu(String dir) throws Exception {
+    double total = 0;
+    long ticks = 100; // USER_HZ on Linux
+    for (ProcessHandle h : ProcessHandle.allProcesses().filter(h -> h.info().commandLine()
+        .map(c -> c.contains(dir) && !c.contains("watchdog") && !c.startsWith("bash")).orElse(false)).toList()) {
+      Path stat = Path.of("/proc", Long.toString(h.pid()), "stat");
+      if (Files.exists(stat)) {
+        String[] f = Files.readString(stat).replaceAll("^.*\\) ", "").split(" ");
+        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) ticks;
+      }
+    }
+    return total;
+  }
+
+  /** Runs a command, failing on a non-zero exit; what the process used (CPU time) once it ended. */
+  private static ProcessHandle.Info runMeasured(String... command) throws Exception {
+    Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+    ProcessHandle.Info[] last = {p.info()};
+    Thread sampler = new Thread(() -> {
+      while (p.isAlive()) {
+        last[0] = p.info();
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    int code = p.waitFor();
+    sampler.join();
+    if (code != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+    }
+    return last[0];
   }
 
   private static String run(String... command) throws Exception {
