@@ -55,6 +55,7 @@ public final class ResourceManager {
   private final String fieldManager;
   private final LiveState live;
   private final ExecutorService executor;
+  private final ApplyRequests requests;
   private final Map<ObjectKey, Memo> unchangedAt = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong dryRuns = new AtomicLong();
@@ -64,6 +65,7 @@ public final class ResourceManager {
     this.fieldManager = fieldManager;
     this.live = live;
     this.executor = executor;
+    this.requests = new ApplyRequests(client);
   }
 
   public KubernetesClient client() {
@@ -207,7 +209,13 @@ public final class ResourceManager {
   private ChangeSet.Entry write(DesiredObject o, Action action) {
     try {
       writes.incrementAndGet();
-      target(prepared(o)).fieldManager(fieldManager).forceConflicts().serverSideApply();
+      ObjectNode manifest = prepared(o);
+      Optional<String> path = requests.path(o.key());
+      if (path.isPresent()) {
+        requests.apply(path.get(), manifest, fieldManager);
+      } else {
+        target(manifest).fieldManager(fieldManager).forceConflicts().serverSideApply();
+      }
       unchangedAt.remove(o.key());
       LOG.debug("{} {}", o.key(), action.label());
       return new ChangeSet.Entry(o.key(), action, "");
