@@ -1,14 +1,10 @@
 package dev.paved.apply;
 
-import dev.paved.config.Fixtures;
 import dev.paved.desired.EnvironmentState;
 import dev.paved.pipeline.Evaluation;
-import dev.paved.pipeline.Evaluator;
+import dev.paved.reconcile.LivePlatform;
 import dev.paved.reconcile.TargetSync;
-import dev.paved.source.ConfigTree;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -21,26 +17,17 @@ final class Target {
 
   final String namespace;
   final String environment;
-  private final Map<String, String> services = new LinkedHashMap<>();
+  private final LivePlatform platform;
 
   Target(String namespace) {
-    this.namespace = namespace;
-    this.environment = "env-" + namespace.substring(namespace.lastIndexOf('-') + 1);
+    this.platform = new LivePlatform(namespace);
+    this.namespace = platform.namespace;
+    this.environment = platform.environment;
   }
 
   /** A service with one http port, image tag {@code tag}, and {@code extra} YAML (top-level fields). */
   Target service(String name, String tag, String extra) {
-    services.put(name, """
-        apiVersion: paved.dev/v1alpha1
-        kind: Service
-        team: payments
-        image:
-          repository: registry.example.com/payments/%s
-          tag: "%s"
-        ports:
-          - name: http
-            port: 8080
-        """.formatted(name, tag) + extra);
+    platform.service(name, tag, extra);
     return this;
   }
 
@@ -49,28 +36,7 @@ final class Target {
   }
 
   Evaluation evaluate(String commit) {
-    Fixtures f = new Fixtures()
-        .file("clusters/main.yaml", """
-            apiVersion: paved.dev/v1alpha1
-            kind: Cluster
-            connection:
-              kubeconfig:
-                context: paved
-            """)
-        .file("environments/" + environment + ".yaml", """
-            apiVersion: paved.dev/v1alpha1
-            kind: Environment
-            tier: dev
-            cluster: main
-            namespace: %s
-            createNamespaces: false
-            """.formatted(namespace));
-    services.forEach((name, yaml) -> f.file("services/" + name + "/service.yaml", yaml));
-    Evaluation e = Evaluator.evaluate(new ConfigTree(commit, f.tree().files()));
-    if (e.blocked()) {
-      throw new IllegalStateException("test platform does not validate: " + e.problems());
-    }
-    return e;
+    return platform.evaluate(commit);
   }
 
   EnvironmentState state(String commit) {

@@ -40,6 +40,11 @@ public final class LivePlatform {
 
   /** Adds (or replaces) a service with one http port and image tag {@code tag}. */
   public LivePlatform service(String name, String tag) {
+    return service(name, tag, "");
+  }
+
+  /** The same, with {@code extra} YAML appended (more top-level fields of service.yaml). */
+  public LivePlatform service(String name, String tag, String extra) {
     services.put(name, """
         apiVersion: paved.dev/v1alpha1
         kind: Service
@@ -50,7 +55,7 @@ public final class LivePlatform {
         ports:
           - name: http
             port: 8080
-        """.formatted(name, tag));
+        """.formatted(name, tag) + extra);
     return this;
   }
 
