@@ -7,6 +7,7 @@ import dev.paved.config.Location;
 import dev.paved.config.SchemaValidator;
 import dev.paved.config.YamlDocument;
 import dev.paved.config.YamlReader;
+import dev.paved.source.Credentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,19 +62,10 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     }
   }
 
-  /** Where a repo's credentials are; every field is optional. */
-  public record Credentials(Optional<String> username, Optional<String> usernameEnv, Optional<String> passwordEnv,
-      Optional<Path> passwordFile, Optional<String> tokenEnv, Optional<Path> tokenFile, Optional<Path> sshKeyFile,
-      Optional<Path> knownHostsFile) {
-    public static Credentials none() {
-      return new Credentials(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-    }
-  }
-
   /** One followed config repo. {@code path} is "" for the repo root. */
   public record Repo(String name, String url, String branch, String path, Duration pollInterval,
       Credentials credentials, Optional<Path> webhookSecretFile) {
+    // Credentials are the git side's own record (where each secret comes from, never a value).
 
     /** The URL without any user-info password (for status and logs). */
     public String displayUrl() {
@@ -209,9 +201,10 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     List<Repo> out = new ArrayList<>();
     for (JsonNode r : repos) {
       JsonNode c = r.path("credentials");
-      Credentials credentials = new Credentials(opt(c, "username"), opt(c, "usernameEnv"), opt(c, "passwordEnv"),
-          optPath(c, "passwordFile", base), opt(c, "tokenEnv"), optPath(c, "tokenFile", base),
-          optPath(c, "sshKeyFile", base), optPath(c, "knownHostsFile", base));
+      Credentials credentials = new Credentials(opt(c, "username").orElse(null), opt(c, "usernameEnv").orElse(null),
+          opt(c, "passwordEnv").orElse(null), optPath(c, "passwordFile", base).orElse(null),
+          opt(c, "tokenEnv").orElse(null), optPath(c, "tokenFile", base).orElse(null),
+          optPath(c, "sshKeyFile", base).orElse(null), optPath(c, "knownHostsFile", base).orElse(null));
       out.add(new Repo(r.path("name").asText(), r.path("url").asText(), r.path("branch").asText(defaults.branch()),
           r.path("path").asText("").replaceAll("/+$", ""), duration(r, "pollInterval", defaults.pollInterval()),
           credentials, optPath(r, "webhookSecretFile", base)));

@@ -3,7 +3,6 @@ package dev.paved.reconcile;
 import dev.paved.source.AuthenticationFailedException;
 import dev.paved.source.CommitNotFoundException;
 import dev.paved.source.ConfigTree;
-import dev.paved.source.Credentials;
 import dev.paved.source.GitMirror;
 import dev.paved.source.GitRemote;
 import dev.paved.source.GitSourceException;
@@ -33,11 +32,8 @@ final class MirrorSource implements RepoSource {
 
   /** The {@link GitRemote} of a configured repo; throws IllegalArgumentException when it cannot be one. */
   static GitRemote remote(DaemonConfig.Repo repo) {
-    DaemonConfig.Credentials c = repo.credentials();
-    Credentials credentials = new Credentials(c.username().orElse(null), c.usernameEnv().orElse(null),
-        c.passwordEnv().orElse(null), c.passwordFile().orElse(null), c.tokenEnv().orElse(null),
-        c.tokenFile().orElse(null), c.sshKeyFile().orElse(null), c.knownHostsFile().orElse(null));
-    return GitRemote.of(repo.url()).withBranch(repo.branch()).withPath(repo.path()).withCredentials(credentials);
+    return GitRemote.of(repo.url()).withBranch(repo.branch()).withPath(repo.path())
+        .withCredentials(repo.credentials());
   }
 
   @Override

@@ -73,16 +73,16 @@ class DaemonConfigTest {
     assertThat(platform.branch()).isEqualTo("trunk");
     assertThat(platform.path()).isEqualTo("deploy/paved");
     assertThat(platform.pollInterval()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(platform.credentials().usernameEnv()).contains("GIT_USER");
-    assertThat(platform.credentials().passwordEnv()).contains("GIT_TOKEN");
+    assertThat(platform.credentials().usernameEnv()).isEqualTo("GIT_USER");
+    assertThat(platform.credentials().passwordEnv()).isEqualTo("GIT_TOKEN");
     assertThat(platform.webhookSecretFile()).contains(Path.of("/run/secrets/webhook"));
 
     DaemonConfig.Repo edge = c.repos().get(1);
     assertThat(edge.branch()).isEqualTo("release");
     assertThat(edge.pollInterval()).isEqualTo(Duration.ofMinutes(90));
     assertThat(edge.credentials().sshKeyFile())
-        .contains(Path.of(System.getProperty("user.home"), ".ssh", "id_ed25519"));
-    assertThat(edge.credentials().knownHostsFile()).contains(Path.of("/etc/paved/known_hosts"));
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".ssh", "id_ed25519"));
+    assertThat(edge.credentials().knownHostsFile()).isEqualTo(Path.of("/etc/paved/known_hosts"));
   }
 
   @Test
@@ -102,7 +102,7 @@ class DaemonConfigTest {
       assertThat(r.branch()).isEqualTo("main");
       assertThat(r.path()).isEmpty();
       assertThat(r.pollInterval()).isEqualTo(Duration.ofMinutes(1));
-      assertThat(r.credentials()).isEqualTo(DaemonConfig.Credentials.none());
+      assertThat(r.credentials()).isEqualTo(dev.paved.source.Credentials.none());
       assertThat(r.webhookSecretFile()).isEmpty();
     });
   }

@@ -174,7 +174,7 @@ class DaemonTest {
   void theWebhookSecretIsReadFromItsFileAndAnUnreadableOneIsAnError() throws Exception {
     Path secret = Files.writeString(dir.resolve("hook"), "  s3cret\n");
     DaemonConfig.Repo repo = new DaemonConfig.Repo("platform", "file:///nowhere.git", "main", "",
-        Duration.ofMinutes(1), DaemonConfig.Credentials.none(), Optional.of(secret));
+        Duration.ofMinutes(1), dev.paved.source.Credentials.none(), Optional.of(secret));
     Daemon d = daemon(new FakeSource(), repo);
     assertThat(d.webhookSecret("platform")).contains("s3cret");
     Files.delete(secret);
