@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 final class ApplyRequests {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1, application/json";
 
   private final KubernetesClient client;
   private final Map<String, Optional<String>> plurals = new ConcurrentHashMap<>();
@@ -55,11 +56,14 @@ final class ApplyRequests {
   void apply(String path, ObjectNode manifest, String fieldManager) {
     String base = client.getMasterUrl().toString();
     String url = base + (base.endsWith("/") ? "" : "/") + path + "?fieldManager=" + encode(fieldManager) + "&force=true";
+    // Only the applied object's metadata comes back (PartialObjectMetadata): the apiserver
+    // encodes and sends a fraction of the object, and errors still come as a JSON Status.
     HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
+        .setHeader("Accept", METADATA_ONLY)
         .method("PATCH", "application/apply-patch+yaml", manifest.toString()).build();
-    HttpResponse<String> response;
+    HttpResponse<byte[]> response;
     try {
-      response = client.getHttpClient().sendAsync(request, String.class).get();
+      response = client.getHttpClient().sendAsync(request, byte[].class).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KubernetesClientException("interrupted while applying " + path, e);
@@ -73,7 +77,7 @@ final class ApplyRequests {
       } catch (Exception e) {
         status = new Status();
         status.setCode(response.code());
-        status.setMessage("HTTP " + response.code() + ": " + response.body());
+        status.setMessage("HTTP " + response.code() + ": " + new String(response.body(), StandardCharsets.UTF_8));
       }
       throw new KubernetesClientException(status);
     }

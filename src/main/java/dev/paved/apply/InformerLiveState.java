@@ -5,7 +5,15 @@ import dev.paved.desired.Labels;
 import dev.paved.desired.Manifests;
 import dev.paved.desired.ObjectKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -37,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * object absent from a synced store does not exist (or no longer carries Paved's labels, which
  * for Paved is the same: it is not Paved's). Listeners ({@link #addListener}) see every change
  * the informers see, for drift detection.
+ *
+ * <p>The informers run on a client of their own, whose serialization knows no typed model
+ * (Status aside): Fabric8 would otherwise parse every watch event into the typed class of its
+ * kind (a Deployment) and convert it again into the generic resource asked for, three passes
+ * over every object, which at a thousand services is most of the JVM's work in a cold sync.
  *
  * <p>A cache lags the apiserver by the watch latency: right after a write, {@link #get} may
  * still answer the previous version (the engine then asks the apiserver with a dry-run, which is
@@ -80,9 +93,17 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
   }
 
   public InformerLiveState(KubernetesClient client, String environment, Duration syncTimeout) {
-    this.client = client;
+    this.client = watchClient(client);
     this.environment = environment;
     this.syncTimeout = syncTimeout;
+  }
+
+  /** A client to the same cluster whose watch events are parsed straight into generic resources. */
+  private static KubernetesClient watchClient(KubernetesClient client) {
+    KubernetesSerialization generic = new KubernetesSerialization(new ObjectMapper(), false);
+    generic.registerKubernetesResource(Status.class); // a watch's ERROR event (410 Gone) must stay a Status
+    return new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withHttpClientFactory(new JdkHttpClientFactory()).withKubernetesSerialization(generic).build();
   }
 
   public String environment() {
@@ -147,7 +168,7 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
 
   private Watched start(Kind kind) {
     SharedIndexInformer<GenericKubernetesResource> informer = client
-        .genericKubernetesResources(kind.apiVersion(), kind.kind())
+        .genericKubernetesResources(definition(kind))
         .inAnyNamespace()
         .withLabels(selector())
         .runnableInformer(0);
@@ -155,6 +176,27 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
     CompletableFuture<Void> synced = informer.start().toCompletableFuture();
     LOG.debug("watching {} {} of environment {}", kind.apiVersion(), kind.kind(), environment);
     return new Watched(informer, synced);
+  }
+
+  /**
+   * The kind's REST resource from the apiserver's discovery (the watch client knows no typed
+   * model to take it from); a kind the apiserver does not serve (yet) cannot be watched.
+   */
+  private ResourceDefinitionContext definition(Kind kind) {
+    APIResourceList resources = client.getApiResources(kind.apiVersion());
+    if (resources != null && resources.getResources() != null) {
+      for (APIResource r : resources.getResources()) {
+        if (kind.kind().equals(r.getKind()) && !r.getName().contains("/")) {
+          int slash = kind.apiVersion().indexOf('/');
+          return new ResourceDefinitionContext.Builder()
+              .withGroup(slash < 0 ? "" : kind.apiVersion().substring(0, slash))
+              .withVersion(kind.apiVersion().substring(slash + 1))
+              .withKind(kind.kind()).withPlural(r.getName()).withNamespaced(Boolean.TRUE.equals(r.getNamespaced()))
+              .build();
+        }
+      }
+    }
+    throw new KubernetesClientException("the apiserver serves no kind " + kind.kind() + " in " + kind.apiVersion());
   }
 
   /**
@@ -210,6 +252,7 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
     });
     informers.clear();
     listeners.clear();
+    client.close();
   }
 
   private final class Dispatch implements ResourceEventHandler<GenericKubernetesResource> {

@@ -100,11 +100,12 @@ public final class ResourceManager {
   private ChangeSet applyAll(List<DesiredObject> objects, Options options) {
     return new ChangeSet(inParallel(objects, options.concurrency(), o -> {
       try {
-        ObjectDiff d = diff(o);
+        ObjectNode manifest = prepared(o);
+        ObjectDiff d = diff(o.key(), manifest);
         if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED) {
           return new ChangeSet.Entry(o.key(), d.action(), d.reason());
         }
-        return write(o, d.action());
+        return write(o.key(), manifest, d.action());
       } catch (RuntimeException e) {
         // One object's unexpected failure (e.g. a manifest the client cannot serialize) must
         // not abort the others, nor the sync.
@@ -175,8 +176,11 @@ public final class ResourceManager {
 
   /** What applying {@code o} would do, computed without writing anything. */
   public ObjectDiff diff(DesiredObject o) {
-    ObjectKey key = o.key();
-    ObjectNode manifest = prepared(o);
+    return diff(o.key(), prepared(o));
+  }
+
+  /** {@link #diff(DesiredObject)} of a manifest already {@link #prepared}. */
+  private ObjectDiff diff(ObjectKey key, ObjectNode manifest) {
     try {
       Optional<JsonNode> current = live.get(key);
       if (current.isEmpty()) {
@@ -206,22 +210,21 @@ public final class ResourceManager {
     }
   }
 
-  private ChangeSet.Entry write(DesiredObject o, Action action) {
+  private ChangeSet.Entry write(ObjectKey key, ObjectNode manifest, Action action) {
     try {
       writes.incrementAndGet();
-      ObjectNode manifest = prepared(o);
-      Optional<String> path = requests.path(o.key());
+      Optional<String> path = requests.path(key);
       if (path.isPresent()) {
         requests.apply(path.get(), manifest, fieldManager);
       } else {
         target(manifest).fieldManager(fieldManager).forceConflicts().serverSideApply();
       }
-      unchangedAt.remove(o.key());
-      LOG.debug("{} {}", o.key(), action.label());
-      return new ChangeSet.Entry(o.key(), action, "");
+      unchangedAt.remove(key);
+      LOG.debug("{} {}", key, action.label());
+      return new ChangeSet.Entry(key, action, "");
     } catch (KubernetesClientException e) {
-      LOG.warn("{} failed: {}", o.key(), reason(e));
-      return new ChangeSet.Entry(o.key(), Action.FAILED, reason(e));
+      LOG.warn("{} failed: {}", key, reason(e));
+      return new ChangeSet.Entry(key, Action.FAILED, reason(e));
     }
   }
 

@@ -37,7 +37,21 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    commonPoolOfAtLeastTwo();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * On a machine of 2 cores the JDK sizes its common pool to 1, and then every
+   * {@code CompletableFuture.*Async} step without an executor (the Kubernetes client's HTTP
+   * layer has several per request) runs on a new thread of its own. Must run before anything
+   * touches the common pool; an explicit {@code -D} setting wins.
+   */
+  static void commonPoolOfAtLeastTwo() {
+    String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
   }
 
   /** Runs {@code paved args} with the given output streams; returns the exit code. */

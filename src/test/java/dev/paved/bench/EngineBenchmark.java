@@ -48,8 +48,8 @@ public final class EngineBenchmark {
     try (ControlPlane cp = ControlPlane.start(script); KubernetesClient client = cp.newClient()) {
       Path kubectl = Path.of(run(script.toString(), "bin-dir").strip()).resolve("kubectl");
       String cpDir = cp.kubeconfig().getParent().toString();
-      System.out.printf("%-9s %-8s %-14s %-14s %-8s %-10s %-8s %-9s %-14s %-14s %-22s %-22s%n", "services", "objects",
-          "paved cold ms", "kubectl ms", "ratio", "no-op ms", "writes", "dry-runs", "drift p50 ms", "drift max ms",
+      System.out.printf("%-9s %-8s %-14s %-14s %-8s %-13s %-8s %-10s %-8s %-9s %-14s %-14s %-22s %-22s%n", "services", "objects",
+          "paved cold ms", "kubectl ms", "ratio", "first in JVM", "ratio", "no-op ms", "writes", "dry-runs", "drift p50 ms", "drift max ms",
           "cpu s paved (jvm/cp)", "cpu s kubectl (cli/cp)");
       for (int n : sizes) {
         EnvironmentState paved = render(n, "paved" + n);
@@ -57,27 +57,36 @@ public final class EngineBenchmark {
         // Baseline: the same rendered YAML (its own namespaces), applied by kubectl server-side.
         Path yaml = Files.createTempFile("paved-bench-", ".yaml");
         Files.writeString(yaml, Manifests.toYamlStream(baseline.objects()));
+        Map<String, Long> kubectlReq0 = requests(client);
         double cpBefore = controlPlaneCpu(cpDir);
         long k0 = System.nanoTime();
         ProcessHandle.Info kubectlInfo = runMeasured(kubectl.toString(), "--kubeconfig", cp.kubeconfig().toString(),
             "apply", "--server-side", "--field-manager", "kubectl-bench", "-f", yaml.toString());
         long kubectlMs = (System.nanoTime() - k0) / 1_000_000;
         double kubectlCpCpu = controlPlaneCpu(cpDir) - cpBefore;
+        Map<String, Long> kubectlRequests = delta(kubectlReq0, requests(client));
+        // Remove the baseline's objects (not its namespaces: without a namespace controller they
+        // would stay Terminating with their content) before Paved's run: the apiserver's
+        // ClusterIP allocator scans every allocated address per Service, so whichever side ran
+        // second would otherwise pay for the first side's Services.
+        deleteAllButNamespaces(kubectl, cp.kubeconfig(), baseline);
         double kubectlCliCpu = kubectlInfo.totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN);
 
-        // Paved as the daemon runs it: the live state from a watch cache (one LIST per kind).
-        InformerLiveState cache = new InformerLiveState(client, paved.environment());
-        ResourceManager manager = new ResourceManager(client, "paved", cache, pool);
-        InventoryStore inventory = new InventoryStore(client, "paved");
-        double jvmBefore = jvmCpu();
-        double cpBeforePaved = controlPlaneCpu(cpDir);
-        long p0 = System.nanoTime();
-        cache.watch(paved.objects().stream().map(o -> o.key()).toList());
-        TargetSync.Result first = TargetSync.run(paved, PruneGuard.Policy.defaults(), "c1", manager, inventory,
-            TargetSync.Options.defaults());
-        long pavedMs = (System.nanoTime() - p0) / 1_000_000;
-        double pavedJvmCpu = jvmCpu() - jvmBefore;
-        double pavedCpCpu = controlPlaneCpu(cpDir) - cpBeforePaved;
+        // Paved's first sync in this JVM (the JIT still compiling its paths), on namespaces of its
+        // own, then removed; then the measured sync as a running daemon does it, warm.
+        EnvironmentState firstInJvm = render(n, "first" + n);
+        Sync fresh = coldSync(client, firstInJvm, cpDir, pool, n + "-first");
+        fresh.cache().close();
+        deleteAllButNamespaces(kubectl, cp.kubeconfig(), firstInJvm);
+        Sync sync = coldSync(client, paved, cpDir, pool, Integer.toString(n));
+        InformerLiveState cache = sync.cache();
+        ResourceManager manager = sync.manager();
+        InventoryStore inventory = sync.inventory();
+        TargetSync.Result first = sync.result();
+        long pavedMs = sync.ms();
+        double pavedJvmCpu = sync.jvmCpu();
+        double pavedCpCpu = sync.cpCpu();
+        Map<String, Long> pavedRequests = sync.requests();
         if (!first.synced()) {
           throw new IllegalStateException("cold sync failed: " + first.changes().summary() + " " + first.error());
         }
@@ -91,15 +100,76 @@ public final class EngineBenchmark {
         long noopWrites = manager.writes() - writesBefore;
         long noopDryRuns = manager.dryRuns() - dryRunsBefore;
         long[] drift = driftLatencies(client, cache, manager, paved, 20);
-        System.out.printf("%-9d %-8d %-14d %-14d %-8.2f %-10d %-8d %-9d %-14d %-14d %-22s %-22s%n", n,
-            paved.objects().size(), pavedMs, kubectlMs, (double) pavedMs / kubectlMs, noopMs, noopWrites, noopDryRuns,
+        System.out.printf("%-9d %-8d %-14d %-14d %-8.2f %-13d %-8.2f %-10d %-8d %-9d %-14d %-14d %-22s %-22s%n", n,
+            paved.objects().size(), pavedMs, kubectlMs, (double) pavedMs / kubectlMs, fresh.ms(),
+            (double) fresh.ms() / kubectlMs, noopMs, noopWrites, noopDryRuns,
             drift[drift.length / 2], drift[drift.length - 1],
             String.format("%.1f / %.1f", pavedJvmCpu, pavedCpCpu), String.format("%.1f / %.1f", kubectlCliCpu, kubectlCpCpu));
+        System.out.println("  requests during the cold sync, by verb and resource: paved " + pavedRequests
+            + "; kubectl " + kubectlRequests);
         cache.close();
       }
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** What one measured cold sync took. */
+  private record Sync(long ms, double jvmCpu, double cpCpu, Map<String, Long> requests, TargetSync.Result result,
+      InformerLiveState cache, ResourceManager manager, InventoryStore inventory) {}
+
+  /** A cold sync as the daemon runs it: the live state from a watch cache (one LIST per kind). */
+  private static Sync coldSync(KubernetesClient client, EnvironmentState state, String cpDir, ExecutorService pool,
+      String label) throws Exception {
+    InformerLiveState cache = new InformerLiveState(client, state.environment());
+    ResourceManager manager = new ResourceManager(client, "paved", cache, pool);
+    InventoryStore inventory = new InventoryStore(client, "paved");
+    Map<String, Long> pavedReq0 = requests(client);
+    jdk.jfr.Recording recording = null;
+    if (System.getProperty("bench.jfr") != null) { // -Dbench.jfr=DIR: a JFR profile of each cold sync
+      recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+      recording.start();
+    }
+    Map<String, Double> threadsBefore = threadCpu();
+    double jvmBefore = jvmCpu();
+    double cpBeforePaved = controlPlaneCpu(cpDir);
+    long p0 = System.nanoTime();
+    cache.watch(state.objects().stream().map(o -> o.key()).toList());
+    TargetSync.Result first = TargetSync.run(state, PruneGuard.Policy.defaults(), "c1", manager, inventory,
+        TargetSync.Options.defaults());
+    long pavedMs = (System.nanoTime() - p0) / 1_000_000;
+    double pavedJvmCpu = jvmCpu() - jvmBefore;
+    double pavedCpCpu = controlPlaneCpu(cpDir) - cpBeforePaved;
+    Map<String, Long> pavedRequests = delta(pavedReq0, requests(client));
+    if (System.getProperty("bench.jfr") != null) {
+      Map<String, Double> threads = threadCpu();
+      threadsBefore.forEach((k, v) -> threads.merge(k, -v, Double::sum));
+      System.out.println("  JVM CPU s by thread group during the cold sync " + label + ": " + threads.entrySet().stream()
+          .filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .map(e -> e.getKey() + "=" + String.format("%.2f", e.getValue())).toList());
+    }
+    if (recording != null) {
+      recording.stop();
+      recording.dump(Path.of(System.getProperty("bench.jfr"), "cold-sync-" + label + ".jfr"));
+      recording.close();
+    }
+    if (!first.synced()) {
+      throw new IllegalStateException("cold sync " + label + " failed: " + first.changes().summary() + " " + first.error());
+    }
+    return new Sync(pavedMs, pavedJvmCpu, pavedCpCpu, pavedRequests, first, cache, manager, inventory);
+  }
+
+  /**
+   * Deletes the objects of {@code state} but not its namespaces (without a namespace controller
+   * they would stay Terminating with their content). The apiserver's ClusterIP allocator scans
+   * every allocated address per new Service, so a run would otherwise pay for the Services of
+   * the runs before it.
+   */
+  private static void deleteAllButNamespaces(Path kubectl, Path kubeconfig, EnvironmentState state) throws Exception {
+    Path yaml = Files.createTempFile("paved-bench-", ".yaml");
+    Files.writeString(yaml, Manifests.toYamlStream(state.objects().stream()
+        .filter(o -> !o.key().kind().equals("Namespace")).toList()));
+    run(kubectl.toString(), "--kubeconfig", kubeconfig.toString(), "delete", "--wait=false", "-f", yaml.toString());
   }
 
   /** Waits until the watch cache holds every desired object as applied. */
@@ -192,6 +262,55 @@ public final class EngineBenchmark {
 
   private static void put(Map<String, SourceFile> files, String path, String text) {
     files.put(path, SourceFile.of(path, text));
+  }
+
+  /** The apiserver's own request counters ({@code apiserver_request_total}), by verb and resource. */
+  private static Map<String, Long> requests(KubernetesClient client) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile("^apiserver_request_total\\{(.*)\\} (\\S+)$");
+    for (String l : client.raw("/metrics").split("\n")) {
+      java.util.regex.Matcher m = line.matcher(l);
+      if (!m.matches()) {
+        continue;
+      }
+      Map<String, String> labels = new HashMap<>();
+      for (String kv : m.group(1).split(",(?=[a-z_]+=)")) {
+        int eq = kv.indexOf('=');
+        labels.put(kv.substring(0, eq), kv.substring(eq + 2, kv.length() - 1));
+      }
+      String key = labels.get("verb") + " " + labels.getOrDefault("resource", "") + (labels.getOrDefault("dry_run", "").isEmpty() ? "" : " (dry-run)");
+      out.merge(key, (long) Double.parseDouble(m.group(2)), Long::sum);
+    }
+    return out;
+  }
+
+  private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    after.forEach((k, v) -> {
+      long d = v - before.getOrDefault(k, 0L);
+      if (d > 0) {
+        out.put(k, d);
+      }
+    });
+    return out;
+  }
+
+  /** CPU seconds used so far by this JVM's threads (Java and native: GC, JIT), by name without digits. */
+  private static Map<String, Double> threadCpu() throws Exception {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+        } catch (java.io.IOException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return out;
   }
 
   /** CPU seconds this JVM has used so far. */
