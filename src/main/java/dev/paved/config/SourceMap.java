@@ -49,6 +49,15 @@ public record SourceMap(String file, Map<String, Location> values, Map<String, L
     return out;
   }
 
+  /** Calls {@code action} with the position of {@code pointer} and of every node below it. */
+  public void forEachUnder(String pointer, java.util.function.BiConsumer<String, Location> action) {
+    for (Map.Entry<String, Location> e : under((java.util.NavigableMap<String, Location>) values, pointer).entrySet()) {
+      if (isUnder(e.getKey(), pointer)) {
+        action.accept(e.getKey(), e.getValue());
+      }
+    }
+  }
+
   /** A live view of the entries of a pointer-keyed sorted map at or below {@code pointer}. */
   public static <V> java.util.NavigableMap<String, V> under(java.util.NavigableMap<String, V> map, String pointer) {
     // Keys below p are p + "/..."; '/' sorts just before '0', so they all lie in [p, p + "0").

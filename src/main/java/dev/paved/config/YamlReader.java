@@ -71,7 +71,9 @@ public final class YamlReader {
           "-+0123456789.");
       addImplicitResolver(Tag.MERGE, java.util.regex.Pattern.compile("^(?:<<)$"), "<");
       addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^(?:~|null|Null|NULL)$"), "~nN");
-      addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^$"), null);
+      // Keyed on '\0', the key SnakeYAML looks up for the empty scalar: registered with no first
+      // character (null), the pattern would be tried against every plain scalar.
+      addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^$"), "\0");
     }
   }
 
