@@ -146,7 +146,7 @@ public final class Workloads {
       Location at = merged.origins().get(pointer);
       for (Merge.Layer layer : layers) {
         String p = layer.prefix() + pointer;
-        if (at != null && at.equals(layer.map().values().get(p))) {
+        if (at != null && at.equals(layer.map().valueAt(p))) {
           layer.map().text(p).ifPresent(text -> vars.put(name, text));
         }
       }
