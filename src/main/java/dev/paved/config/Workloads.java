@@ -78,9 +78,12 @@ public final class Workloads {
     }
     Merge.Result merged = Merge.apply(layers);
     keepLiteralText(merged, layers);
-    ServiceSpec spec;
+    // The plain shapes are read directly; anything else is bound by Jackson (coercions, errors).
+    ServiceSpec spec = SpecReader.read(merged.tree());
     try {
-      spec = MAPPER.treeToValue(merged.tree(), ServiceSpec.class);
+      if (spec == null) {
+        spec = MAPPER.treeToValue(merged.tree(), ServiceSpec.class);
+      }
     } catch (JsonProcessingException | IllegalArgumentException e) {
       problems.add(Diagnostic.error(svc.document().location(), "merge", "the merged service for environment \""
           + env.name() + "\" is not valid: " + e.getMessage()));
