@@ -74,6 +74,33 @@ public final class YamlReader {
       // character (null), the pattern would be tried against every plain scalar.
       addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^$"), "\0");
     }
+
+    private static final Set<String> NULLS = Set.of("~", "null", "Null", "NULL");
+
+    /**
+     * The same answers as the patterns above, without a regex for the scalars whose first
+     * character has only a fixed word list (booleans, nulls, the merge key) or that are plain
+     * decimal digits: those patterns are alternations of literal words, so set membership says
+     * the same. Everything else goes through SnakeYAML's own resolution.
+     */
+    @Override
+    public Tag resolve(org.yaml.snakeyaml.nodes.NodeId kind, String value, boolean implicit) {
+      if (kind == org.yaml.snakeyaml.nodes.NodeId.scalar && implicit && !value.isEmpty()) {
+        switch (value.charAt(0)) {
+          case 't', 'T', 'f', 'F':
+            return BOOLEANS.contains(value) ? Tag.BOOL : Tag.STR;
+          case 'n', 'N', '~':
+            return NULLS.contains(value) ? Tag.NULL : Tag.STR;
+          case '<':
+            return value.equals("<<") ? Tag.MERGE : Tag.STR;
+          default:
+            if (value.length() <= 1024 && Workloads.digits(value)) {
+              return Tag.INT;
+            }
+        }
+      }
+      return super.resolve(kind, value, implicit);
+    }
   }
 
   private YamlReader() {}
