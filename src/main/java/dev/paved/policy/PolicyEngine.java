@@ -23,14 +23,15 @@ public final class PolicyEngine {
 
   /** What a rule is given: its policy, one environment, the selected objects and workloads. */
   public record Scope(Policy policy, Environment environment, Platform platform, List<DesiredObject> objects,
-      List<Workload> workloads, Map<String, Workload> workloadsByKey) {
+      List<Workload> workloads, Map<String, Map<String, Workload>> workloadsByEnvironment) {
 
     Workload workload(String service) {
-      return workloadsByKey.get(environment.name() + "/" + service);
+      return workloadIn(environment.name(), service);
     }
 
     Workload workloadIn(String environment, String service) {
-      return workloadsByKey.get(environment + "/" + service);
+      Map<String, Workload> in = workloadsByEnvironment.get(environment);
+      return in == null ? null : in.get(service);
     }
   }
 
@@ -44,10 +45,11 @@ public final class PolicyEngine {
   public record Violation(DesiredObject object, String service, dev.paved.config.Location location, String message) {}
 
   public static List<Finding> evaluate(Platform platform, RenderResult rendered) {
-    Map<String, Workload> byKey = new HashMap<>();
+    // Workloads by environment, then service.
+    Map<String, Map<String, Workload>> byKey = new HashMap<>();
     Map<String, List<Workload>> byEnv = new HashMap<>();
     for (Workload w : rendered.workloads()) {
-      byKey.put(w.environment().name() + "/" + w.name(), w);
+      byKey.computeIfAbsent(w.environment().name(), k -> new HashMap<>()).put(w.name(), w);
       byEnv.computeIfAbsent(w.environment().name(), k -> new ArrayList<>()).add(w);
     }
     // The team of each object, once (rules run per policy and environment over the same objects).
@@ -106,9 +108,10 @@ public final class PolicyEngine {
     return findings.stream().sorted().toList();
   }
 
-  private static String team(DesiredObject o, Map<String, Workload> byKey, Environment env) {
+  private static String team(DesiredObject o, Map<String, Map<String, Workload>> byKey, Environment env) {
     if (o.service() != null) {
-      Workload w = byKey.get(env.name() + "/" + o.service());
+      Map<String, Workload> in = byKey.get(env.name());
+      Workload w = in == null ? null : in.get(o.service());
       if (w != null) {
         return w.team();
       }
