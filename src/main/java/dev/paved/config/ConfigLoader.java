@@ -38,8 +38,6 @@ public final class ConfigLoader {
 
   private final SchemaValidator schemas = SchemaValidator.instance();
   private final List<Diagnostic> diagnostics = new ArrayList<>();
-  /** Schema problems by path, computed in the parallel parse phase. */
-  private Map<String, List<Diagnostic>> validated = Map.of();
   /** The paths of the tree being loaded. */
   private Set<String> paths = Set.of();
 
@@ -61,51 +59,35 @@ public final class ConfigLoader {
     Map<String, String> seenNames = new HashMap<>();
     paths = tree.files().keySet();
 
-    // Parsing is per file and pure: do it on all cores first, then classify in path order.
-    Map<String, YamlReader.Result> parsedFiles = new java.util.concurrent.ConcurrentHashMap<>();
-    Map<String, List<Diagnostic>> schemaProblems = new java.util.concurrent.ConcurrentHashMap<>();
-    this.validated = schemaProblems;
-    tree.files().values().parallelStream()
-        .filter(f -> YAML.matcher(f.path()).matches() && f.problemText().isEmpty())
-        .forEach(f -> {
-          YamlReader.Result parsed = YamlReader.read(f.path(), f.bytes());
-          parsedFiles.put(f.path(), parsed);
-          kindOf(f.path()).ifPresent(kind -> {
-            if (parsed.ok() && parsed.documents().size() == 1 && parsed.documents().get(0).tree().isObject()) {
-              schemaProblems.put(f.path(), check(kind, parsed.documents().get(0)));
-            }
-          });
-        });
-    for (SourceFile file : tree.files().values()) {
-      String path = file.path();
-      if (!path.startsWith("services/") && !path.startsWith("clusters/")
-          && !path.startsWith("environments/") && !path.startsWith("policies/")) {
+    // Classifying, parsing and schema validation are per file and pure: do them on all cores
+    // first, then collect in path order.
+    List<SourceFile> files = new ArrayList<>(tree.files().values());
+    Slot[] slots = new Slot[files.size()];
+    java.util.stream.IntStream.range(0, files.size()).parallel().forEach(i -> slots[i] = slot(files.get(i)));
+    for (int i = 0; i < slots.length; i++) {
+      Slot slot = slots[i];
+      if (slot == null) {
         continue;
       }
-      if (!YAML.matcher(path).matches()) {
-        continue;
-      }
-      Matcher top = TOP.matcher(path);
-      Matcher svc = SERVICE.matcher(path);
-      Matcher ovr = OVERRIDE.matcher(path);
-      Matcher man = MANIFEST.matcher(path);
-      if (!top.matches() && !svc.matches() && !ovr.matches() && !man.matches()) {
+      String path = slot.path();
+      if (slot.type() == Slot.IGNORED) {
         diagnostics.add(Diagnostic.warning(Location.ofFile(path), "ignored-file",
             "file is ignored: Paved reads services/<name>/service.yaml, services/<name>/env/<environment>.yaml, "
                 + "services/<name>/manifests/*.yaml, clusters/, environments/ and policies/"));
         continue;
       }
+      SourceFile file = files.get(i);
       if (file.problemText().isPresent()) {
         diagnostics.add(Diagnostic.error(Location.ofFile(path), "unreadable-file", file.problem()));
         continue;
       }
-      YamlReader.Result parsed = parsedFiles.get(path);
+      YamlReader.Result parsed = slot.parsed();
       diagnostics.addAll(parsed.diagnostics());
       if (!parsed.ok()) {
         continue;
       }
-      if (man.matches()) {
-        String service = man.group(1);
+      if (slot.type() == Slot.MANIFEST) {
+        String service = slot.a();
         for (YamlDocument doc : parsed.documents()) {
           if (checkManifest(doc)) {
             manifests.computeIfAbsent(service, k -> new ArrayList<>()).add(new RawManifest(service, path, doc));
@@ -126,16 +108,12 @@ public final class ConfigLoader {
             "the file must be a YAML map of fields, not a " + (doc.tree().isArray() ? "list" : "single value")));
         continue;
       }
-      if (top.matches()) {
-        String dir = top.group(1);
-        String name = top.group(2);
-        Kind kind = switch (dir) {
-          case "clusters" -> Kind.CLUSTER;
-          case "environments" -> Kind.ENVIRONMENT;
-          default -> Kind.POLICY;
-        };
+      if (slot.type() == Slot.TOP) {
+        String dir = slot.a();
+        String name = slot.b();
+        Kind kind = slot.kind();
         if (!validName(path, name, kind.kindName().toLowerCase(Locale.ROOT), "file name", seenNames, dir)
-            | !valid(kind, doc)) {
+            | !valid(slot, doc)) {
           continue;
         }
         switch (kind) {
@@ -143,18 +121,18 @@ public final class ConfigLoader {
           case ENVIRONMENT -> environments.put(name, environment(name, path, doc));
           default -> policies.put(name, policy(name, path, doc));
         }
-      } else if (svc.matches()) {
-        String name = svc.group(1);
-        if (!validName(path, name, "service", "directory name", seenNames, "services") | !valid(Kind.SERVICE, doc)) {
+      } else if (slot.type() == Slot.SERVICE) {
+        String name = slot.a();
+        if (!validName(path, name, "service", "directory name", seenNames, "services") | !valid(slot, doc)) {
           continue;
         }
         serviceDocs.put(name, doc);
         serviceFiles.put(name, path);
       } else {
-        String service = ovr.group(1);
-        String env = ovr.group(2);
+        String service = slot.a();
+        String env = slot.b();
         if (!validName(path, env, "environment", "file name", seenNames, "services/" + service + "/env")
-            | !valid(Kind.OVERRIDE, doc)) {
+            | !valid(slot, doc)) {
           continue;
         }
         overrides.computeIfAbsent(service, k -> new TreeMap<>()).put(env, new Override(service, env, path, doc));
@@ -176,10 +154,74 @@ public final class ConfigLoader {
     return new LoadResult(platform, diagnostics);
   }
 
-  private boolean valid(Kind kind, YamlDocument doc) {
-    List<Diagnostic> problems = validated.get(doc.sourceMap().file());
+  /**
+   * Where a file belongs, found by its path (TOP: a = directory, b = name; SERVICE: a = service;
+   * OVERRIDE: a = service, b = environment; MANIFEST: a = service), with the file parsed and,
+   * when it holds one map of a Paved kind, checked against the kind's schema.
+   */
+  private record Slot(String path, int type, String a, String b, Kind kind, YamlReader.Result parsed,
+      List<Diagnostic> schemaProblems) {
+    static final int IGNORED = 0;
+    static final int TOP = 1;
+    static final int SERVICE = 2;
+    static final int OVERRIDE = 3;
+    static final int MANIFEST = 4;
+  }
+
+  /** The file's slot; null for a file Paved does not look at (outside its directories, or not YAML). */
+  private Slot slot(SourceFile f) {
+    String path = f.path();
+    if (!path.startsWith("services/") && !path.startsWith("clusters/")
+        && !path.startsWith("environments/") && !path.startsWith("policies/")) {
+      return null;
+    }
+    if (!YAML.matcher(path).matches()) {
+      return null;
+    }
+    int type;
+    String a;
+    String b = null;
+    Kind kind = null;
+    Matcher m;
+    if ((m = TOP.matcher(path)).matches()) {
+      type = Slot.TOP;
+      a = m.group(1);
+      b = m.group(2);
+      kind = switch (a) {
+        case "clusters" -> Kind.CLUSTER;
+        case "environments" -> Kind.ENVIRONMENT;
+        default -> Kind.POLICY;
+      };
+    } else if ((m = SERVICE.matcher(path)).matches()) {
+      type = Slot.SERVICE;
+      a = m.group(1);
+      kind = Kind.SERVICE;
+    } else if ((m = OVERRIDE.matcher(path)).matches()) {
+      type = Slot.OVERRIDE;
+      a = m.group(1);
+      b = m.group(2);
+      kind = Kind.OVERRIDE;
+    } else if ((m = MANIFEST.matcher(path)).matches()) {
+      type = Slot.MANIFEST;
+      a = m.group(1);
+    } else {
+      return new Slot(path, Slot.IGNORED, null, null, null, null, null);
+    }
+    if (f.problemText().isPresent()) {
+      return new Slot(path, type, a, b, kind, null, null);
+    }
+    YamlReader.Result parsed = YamlReader.read(path, f.bytes());
+    List<Diagnostic> problems = null;
+    if (kind != null && parsed.ok() && parsed.documents().size() == 1 && parsed.documents().get(0).tree().isObject()) {
+      problems = check(kind, parsed.documents().get(0));
+    }
+    return new Slot(path, type, a, b, kind, parsed, problems);
+  }
+
+  private boolean valid(Slot slot, YamlDocument doc) {
+    List<Diagnostic> problems = slot.schemaProblems();
     if (problems == null) {
-      problems = check(kind, doc);
+      problems = check(slot.kind(), doc);
     }
     diagnostics.addAll(problems);
     return problems.isEmpty();
@@ -191,22 +233,6 @@ public final class ConfigLoader {
     return kind == Kind.OVERRIDE
         ? schemas.validate(kind, Merge.withoutNulls(doc.tree()), doc.sourceMap())
         : schemas.validate(kind, doc);
-  }
-
-  /** The kind a path holds, by where it is in the repo (manifests have no Paved kind). */
-  static Optional<Kind> kindOf(String path) {
-    Matcher top = TOP.matcher(path);
-    if (top.matches()) {
-      return Optional.of(switch (top.group(1)) {
-        case "clusters" -> Kind.CLUSTER;
-        case "environments" -> Kind.ENVIRONMENT;
-        default -> Kind.POLICY;
-      });
-    }
-    if (SERVICE.matcher(path).matches()) {
-      return Optional.of(Kind.SERVICE);
-    }
-    return OVERRIDE.matcher(path).matches() ? Optional.of(Kind.OVERRIDE) : Optional.empty();
   }
 
   private boolean validName(String path, String name, String what, String source, Map<String, String> seen,

@@ -25,7 +25,8 @@ public final class Merge {
   /** The merged tree and, by JSON pointer, where each node came from. */
   public record Result(ObjectNode tree, Map<String, Location> origins) {
     public Result {
-      origins = java.util.Collections.unmodifiableMap(new TreeMap<>(origins));
+      // One immutable copy, which Workload keeps as it is (Map.copyOf of it is itself).
+      origins = Map.copyOf(origins);
     }
   }
 
@@ -57,7 +58,8 @@ public final class Merge {
         target.set(name, withoutNulls(value));
         removeUnder(origins, p);
         String from = layer.prefix() + p;
-        layer.map().valuesUnder(from).forEach((q, loc) -> origins.put(q.substring(layer.prefix().length()), loc));
+        int cut = layer.prefix().length();
+        layer.map().forEachUnder(from, (q, loc) -> origins.put(cut == 0 ? q : q.substring(cut), loc));
         origins.putIfAbsent(p, layer.map().value(from));
       }
     }

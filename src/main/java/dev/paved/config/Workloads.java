@@ -69,7 +69,8 @@ public final class Workloads {
   private static void resolve(Platform platform, Service svc, Environment env, List<Workload> out,
       List<Diagnostic> problems) {
     List<Merge.Layer> layers = new ArrayList<>();
-    layers.add(new Merge.Layer(env.defaults(), env.document().sourceMap(), "/defaults"));
+    // The environment's own tree, read only: Merge copies what it takes from a layer.
+    layers.add(new Merge.Layer(env.document().tree().get("defaults"), env.document().sourceMap(), "/defaults"));
     layers.add(new Merge.Layer(svc.document().tree(), svc.document().sourceMap(), ""));
     Override o = svc.overrides().get(env.name());
     if (o != null) {
@@ -77,9 +78,12 @@ public final class Workloads {
     }
     Merge.Result merged = Merge.apply(layers);
     keepLiteralText(merged, layers);
-    ServiceSpec spec;
+    // The plain shapes are read directly; anything else is bound by Jackson (coercions, errors).
+    ServiceSpec spec = SpecReader.read(merged.tree());
     try {
-      spec = MAPPER.treeToValue(merged.tree(), ServiceSpec.class);
+      if (spec == null) {
+        spec = MAPPER.treeToValue(merged.tree(), ServiceSpec.class);
+      }
     } catch (JsonProcessingException | IllegalArgumentException e) {
       problems.add(Diagnostic.error(svc.document().location(), "merge", "the merged service for environment \""
           + env.name() + "\" is not valid: " + e.getMessage()));
@@ -145,7 +149,7 @@ public final class Workloads {
       Location at = merged.origins().get(pointer);
       for (Merge.Layer layer : layers) {
         String p = layer.prefix() + pointer;
-        if (at != null && at.equals(layer.map().values().get(p))) {
+        if (at != null && at.equals(layer.map().valueAt(p))) {
           layer.map().text(p).ifPresent(text -> vars.put(name, text));
         }
       }
@@ -208,9 +212,23 @@ public final class Workloads {
     }
   }
 
+  /** Whether {@code s} is one or more ASCII digits (what {@code s.matches("\\d+")} says, without a regex). */
+  public static boolean digits(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static void portReference(Workload w, String port, String pointer, Set<String> names,
       List<Diagnostic> problems, String where) {
-    if (port == null || port.matches("\\d+")) {
+    if (port == null || digits(port)) {
       return;
     }
     if (!names.contains(port)) {

@@ -11,7 +11,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,7 +70,36 @@ public final class YamlReader {
           "-+0123456789.");
       addImplicitResolver(Tag.MERGE, java.util.regex.Pattern.compile("^(?:<<)$"), "<");
       addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^(?:~|null|Null|NULL)$"), "~nN");
-      addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^$"), null);
+      // Keyed on '\0', the key SnakeYAML looks up for the empty scalar: registered with no first
+      // character (null), the pattern would be tried against every plain scalar.
+      addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^$"), "\0");
+    }
+
+    private static final Set<String> NULLS = Set.of("~", "null", "Null", "NULL");
+
+    /**
+     * The same answers as the patterns above, without a regex for the scalars whose first
+     * character has only a fixed word list (booleans, nulls, the merge key) or that are plain
+     * decimal digits: those patterns are alternations of literal words, so set membership says
+     * the same. Everything else goes through SnakeYAML's own resolution.
+     */
+    @Override
+    public Tag resolve(org.yaml.snakeyaml.nodes.NodeId kind, String value, boolean implicit) {
+      if (kind == org.yaml.snakeyaml.nodes.NodeId.scalar && implicit && !value.isEmpty()) {
+        switch (value.charAt(0)) {
+          case 't', 'T', 'f', 'F':
+            return BOOLEANS.contains(value) ? Tag.BOOL : Tag.STR;
+          case 'n', 'N', '~':
+            return NULLS.contains(value) ? Tag.NULL : Tag.STR;
+          case '<':
+            return value.equals("<<") ? Tag.MERGE : Tag.STR;
+          default:
+            if (value.length() <= 1024 && Workloads.digits(value)) {
+              return Tag.INT;
+            }
+        }
+      }
+      return super.resolve(kind, value, implicit);
     }
   }
 
@@ -108,10 +136,10 @@ public final class YamlReader {
           continue;
         }
         Converter c = new Converter(file);
-        JsonNode tree = c.convert(node, "", 0);
+        JsonNode tree = c.convert(node, "", 0, null);
         problems.addAll(c.problems);
         if (c.problems.isEmpty() && !(tree.isNull())) {
-          docs.add(new YamlDocument(tree, new SourceMap(file, c.values, c.keys, c.text), index));
+          docs.add(new YamlDocument(tree, c.positions.build(file), index));
         }
         index++;
       }
@@ -174,9 +202,7 @@ public final class YamlReader {
 
   private static final class Converter {
     final String file;
-    final Map<String, Location> values = new HashMap<>();
-    final Map<String, Location> keys = new HashMap<>();
-    final Map<String, String> text = new HashMap<>();
+    final SourceMap.Builder positions = new SourceMap.Builder();
     final List<Diagnostic> problems = new ArrayList<>();
     int nodes;
 
@@ -184,15 +210,15 @@ public final class YamlReader {
       this.file = file;
     }
 
-    JsonNode convert(Node node, String pointer, int depth) {
+    /** Converts {@code node}, found at {@code pointer} under the key at {@code keyAt} (or null). */
+    JsonNode convert(Node node, String pointer, int depth, Location keyAt) {
       if (++nodes > MAX_NODES || depth > MAX_DEPTH) {
         throw new TooLarge(at(file, node.getStartMark()), "YAML document expands to more than "
             + MAX_NODES + " nodes or " + MAX_DEPTH + " levels (aliases?); write it out plainly and keep files small");
       }
-      values.putIfAbsent(pointer, at(file, node.getStartMark()));
       if (node instanceof MappingNode m) {
-        ObjectNode obj = JsonNodeFactory.instance.objectNode();
-        Map<String, Location> seen = new HashMap<>();
+        positions.add(pointer, at(file, node.getStartMark()), keyAt, null);
+        ObjectNode obj = CompactNodeFactory.INSTANCE.objectNode();
         for (NodeTuple t : m.getValue()) {
           if (!(t.getKeyNode() instanceof ScalarNode k)) {
             problems.add(Diagnostic.error(at(file, t.getKeyNode().getStartMark()), "yaml-key",
@@ -200,41 +226,40 @@ public final class YamlReader {
             continue;
           }
           String name = k.getValue();
-          Location keyAt = at(file, k.getStartMark());
+          Location childKeyAt = at(file, k.getStartMark());
           if (name.equals("<<") && k.getTag().equals(Tag.MERGE)) {
-            problems.add(Diagnostic.error(keyAt, "yaml-merge-key",
+            problems.add(Diagnostic.error(childKeyAt, "yaml-merge-key",
                 "YAML merge keys (<<) are not supported; write the fields out"));
             continue;
           }
-          Location first = seen.putIfAbsent(name, keyAt);
-          if (first != null) {
-            problems.add(Diagnostic.error(keyAt, "duplicate-key", "duplicate key \"" + name
-                + "\" (first set at line " + first.line() + "); remove one of them"));
+          String child = pointer + "/" + SourceMap.token(name);
+          if (obj.has(name)) {
+            problems.add(Diagnostic.error(childKeyAt, "duplicate-key", "duplicate key \"" + name
+                + "\" (first set at line " + positions.keyLine(child) + "); remove one of them"));
             continue;
           }
-          String child = pointer + "/" + SourceMap.token(name);
-          keys.put(child, keyAt);
-          obj.set(name, convert(t.getValueNode(), child, depth + 1));
+          obj.set(name, convert(t.getValueNode(), child, depth + 1, childKeyAt));
         }
         return obj;
       }
       if (node instanceof SequenceNode s) {
-        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
+        positions.add(pointer, at(file, node.getStartMark()), keyAt, null);
+        ArrayNode arr = CompactNodeFactory.INSTANCE.arrayNode();
         int i = 0;
         for (Node item : s.getValue()) {
-          arr.add(convert(item, pointer + "/" + i++, depth + 1));
+          arr.add(convert(item, pointer + "/" + i++, depth + 1, null));
         }
         return arr;
       }
       ScalarNode sc = (ScalarNode) node;
-      text.put(pointer, sc.getValue());
+      positions.add(pointer, at(file, node.getStartMark()), keyAt, sc.getValue());
       return scalar(sc);
     }
 
     private static JsonNode scalar(ScalarNode sc) {
       String v = sc.getValue();
       Tag tag = sc.getTag();
-      JsonNodeFactory f = JsonNodeFactory.instance;
+      JsonNodeFactory f = CompactNodeFactory.INSTANCE;
       if (tag.equals(Tag.NULL)) {
         return f.nullNode();
       }

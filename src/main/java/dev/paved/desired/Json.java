@@ -13,7 +13,7 @@ import java.util.Map;
  */
 final class Json {
 
-  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final JsonNodeFactory F = dev.paved.config.CompactNodeFactory.INSTANCE;
 
   private Json() {}
 

@@ -1,7 +1,6 @@
 package dev.paved.desired;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -18,9 +17,16 @@ public record ObjectKey(String apiVersion, String kind, String namespace, String
       "NetworkPolicy", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob",
       "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress");
 
-  private static final Comparator<ObjectKey> ORDER = Comparator.comparingInt(ObjectKey::rank)
-      .thenComparing(ObjectKey::kind).thenComparing(ObjectKey::group)
-      .thenComparing(k -> k.namespace == null ? "" : k.namespace).thenComparing(ObjectKey::name);
+  /** Rank of each kind of {@link #KIND_ORDER}, for the comparison (sorting 100,000 keys compares often). */
+  private static final java.util.Map<String, Integer> RANK = rankOf(KIND_ORDER);
+
+  private static java.util.Map<String, Integer> rankOf(List<String> kinds) {
+    java.util.Map<String, Integer> m = new java.util.HashMap<>();
+    for (int i = kinds.size() - 1; i >= 0; i--) {
+      m.put(kinds.get(i), i); // the first index wins, as List.indexOf
+    }
+    return java.util.Map.copyOf(m);
+  }
 
   public static ObjectKey of(JsonNode manifest) {
     JsonNode meta = manifest.path("metadata");
@@ -36,8 +42,8 @@ public record ObjectKey(String apiVersion, String kind, String namespace, String
   }
 
   private int rank() {
-    int i = KIND_ORDER.indexOf(kind);
-    return i < 0 ? KIND_ORDER.size() : i;
+    Integer i = RANK.get(kind);
+    return i == null ? KIND_ORDER.size() : i;
   }
 
   /** Whether this is a cluster-wide "class" kind applied in the first stage. */
@@ -45,9 +51,38 @@ public record ObjectKey(String apiVersion, String kind, String namespace, String
     return kind.equals("Namespace") || kind.equals("CustomResourceDefinition");
   }
 
+  /** By rank, kind, group, namespace (none first, as "") and name. */
   @Override
   public int compareTo(ObjectKey o) {
-    return ORDER.compare(this, o);
+    int c = Integer.compare(rank(), o.rank());
+    if (c != 0) {
+      return c;
+    }
+    c = kind.compareTo(o.kind);
+    if (c != 0) {
+      return c;
+    }
+    c = compareGroups(apiVersion, o.apiVersion);
+    if (c != 0) {
+      return c;
+    }
+    c = (namespace == null ? "" : namespace).compareTo(o.namespace == null ? "" : o.namespace);
+    return c != 0 ? c : name.compareTo(o.name);
+  }
+
+  /** {@code group(a).compareTo(group(b))} without cutting the strings. */
+  private static int compareGroups(String a, String b) {
+    int la = Math.max(a.indexOf('/'), 0);
+    int lb = Math.max(b.indexOf('/'), 0);
+    int n = Math.min(la, lb);
+    for (int i = 0; i < n; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y) {
+        return x - y;
+      }
+    }
+    return la - lb;
   }
 
   /** {@code Kind/namespace/name} or {@code Kind/name}. */

@@ -239,7 +239,7 @@ public final class Renderer {
       ObjectNode path = rule.putObject("http").putArray("paths").addObject();
       ObjectNode backend = path.putObject("backend").putObject("service");
       backend.put("name", w.name());
-      if (port.matches("\\d+")) {
+      if (Workloads.digits(port)) {
         backend.putObject("port").put("number", Integer.parseInt(port));
       } else {
         backend.putObject("port").put("name", port);
@@ -361,7 +361,7 @@ public final class Renderer {
 
   /** An int-or-string port: a number when it is all digits, else a port name. */
   private static void port(ObjectNode holder, String port) {
-    if (port.matches("\\d+")) {
+    if (Workloads.digits(port)) {
       holder.put("port", Integer.parseInt(port));
     } else {
       holder.put("port", port);

@@ -209,7 +209,8 @@ final class BuiltinRules {
     JsonNode p = s.policy().parameters();
     List<String> patterns = strings(p, "namespaces", List.of("{team}-*"));
     boolean allowClusterScoped = p.path("allowClusterScoped").asBoolean(false);
-    Map<String, Pattern> compiled = new java.util.HashMap<>();
+    // The team's patterns, compiled once per team.
+    Map<String, List<Pattern>> compiled = new java.util.HashMap<>();
     List<Violation> out = new ArrayList<>();
     for (DesiredObject o : s.objects()) {
       if (o.service() == null) {
@@ -225,8 +226,14 @@ final class BuiltinRules {
         continue;
       }
       String ns = o.key().namespace();
-      boolean ok = patterns.stream().anyMatch(pat -> compiled.computeIfAbsent(pat.replace("{team}", team)
-          .replace("{env}", s.environment().name()), BuiltinRules::glob).matcher(ns == null ? "" : ns).matches());
+      boolean ok = false;
+      for (Pattern pat : compiled.computeIfAbsent(team, t -> patterns.stream()
+          .map(pat -> glob(pat.replace("{team}", t).replace("{env}", s.environment().name()))).toList())) {
+        if (pat.matcher(ns == null ? "" : ns).matches()) {
+          ok = true;
+          break;
+        }
+      }
       if (!ok) {
         out.add(new Violation(o, o.service(), o.locate("/metadata/namespace"), o.key() + ": namespace \"" + ns
             + "\" is outside what team \"" + team + "\" may use (" + String.join(", ", patterns) + ")"));

@@ -19,6 +19,11 @@ final class PodSpecs {
       "CronJob", "/spec/jobTemplate/spec/template/spec",
       "Pod", "/spec");
 
+  /** The same pointers, parsed once. */
+  private static final Map<String, com.fasterxml.jackson.core.JsonPointer> POD_SPEC_POINTER = POD_SPEC.entrySet()
+      .stream().collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey,
+          e -> com.fasterxml.jackson.core.JsonPointer.compile(e.getValue())));
+
   /** A container of an object: its pointer, whether it is an init container, its JSON. */
   record ContainerRef(DesiredObject object, String pointer, boolean init, JsonNode json) {
     String name() {
@@ -45,7 +50,7 @@ final class PodSpecs {
   static List<ContainerRef> containers(DesiredObject o, boolean includeInit) {
     List<ContainerRef> out = new ArrayList<>();
     podSpecPointer(o).ifPresent(spec -> {
-      JsonNode pod = o.manifest().at(spec);
+      JsonNode pod = o.manifest().at(POD_SPEC_POINTER.get(o.key().kind()));
       add(out, o, pod.path("containers"), spec + "/containers", false);
       if (includeInit) {
         add(out, o, pod.path("initContainers"), spec + "/initContainers", true);

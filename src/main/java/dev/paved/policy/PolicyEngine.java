@@ -23,14 +23,15 @@ public final class PolicyEngine {
 
   /** What a rule is given: its policy, one environment, the selected objects and workloads. */
   public record Scope(Policy policy, Environment environment, Platform platform, List<DesiredObject> objects,
-      List<Workload> workloads, Map<String, Workload> workloadsByKey) {
+      List<Workload> workloads, Map<String, Map<String, Workload>> workloadsByEnvironment) {
 
     Workload workload(String service) {
-      return workloadsByKey.get(environment.name() + "/" + service);
+      return workloadIn(environment.name(), service);
     }
 
     Workload workloadIn(String environment, String service) {
-      return workloadsByKey.get(environment + "/" + service);
+      Map<String, Workload> in = workloadsByEnvironment.get(environment);
+      return in == null ? null : in.get(service);
     }
   }
 
@@ -44,15 +45,23 @@ public final class PolicyEngine {
   public record Violation(DesiredObject object, String service, dev.paved.config.Location location, String message) {}
 
   public static List<Finding> evaluate(Platform platform, RenderResult rendered) {
-    Map<String, Workload> byKey = new HashMap<>();
+    // Workloads by environment, then service.
+    Map<String, Map<String, Workload>> byKey = new HashMap<>();
+    Map<String, List<Workload>> byEnv = new HashMap<>();
     for (Workload w : rendered.workloads()) {
-      byKey.put(w.environment().name() + "/" + w.name(), w);
+      byKey.computeIfAbsent(w.environment().name(), k -> new HashMap<>()).put(w.name(), w);
+      byEnv.computeIfAbsent(w.environment().name(), k -> new ArrayList<>()).add(w);
     }
     // The team of each object, once (rules run per policy and environment over the same objects).
-    Map<DesiredObject, String> teams = new java.util.IdentityHashMap<>();
+    Map<String, String[]> teams = new HashMap<>();
     for (Environment env : platform.environments().values()) {
-      rendered.state().environment(env.name()).ifPresent(state ->
-          state.objects().forEach(o -> teams.put(o, team(o, byKey, env))));
+      rendered.state().environment(env.name()).ifPresent(state -> {
+        String[] t = new String[state.objects().size()];
+        for (int i = 0; i < t.length; i++) {
+          t[i] = team(state.objects().get(i), byKey, env);
+        }
+        teams.put(env.name(), t);
+      });
     }
     // Each (policy, environment) pair is evaluated on its own (pure): spread them over the cores.
     record Pair(Policy policy, Environment environment) {}
@@ -69,16 +78,26 @@ public final class PolicyEngine {
       if (state == null) {
         return java.util.stream.Stream.<Finding>empty();
       }
-      List<DesiredObject> objects = new ArrayList<>();
-      for (DesiredObject o : state.objects()) {
-        if (policy.applies(env.tier(), env.name(), o.service(), teams.get(o))) {
-          objects.add(o);
+      List<DesiredObject> all = state.objects();
+      List<Workload> inEnv = byEnv.getOrDefault(env.name(), List.of());
+      List<DesiredObject> objects;
+      List<Workload> workloads;
+      if (policy.exclude().isEmpty() && policy.match().services().isEmpty() && policy.match().teams().isEmpty()) {
+        // The policy selects by tier and environment only: all of this environment, or nothing.
+        boolean applies = policy.applies(env.tier(), env.name(), null, null);
+        objects = applies ? all : List.of();
+        workloads = applies ? inEnv : List.of();
+      } else {
+        String[] objectTeams = teams.get(env.name());
+        objects = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          DesiredObject o = all.get(i);
+          if (policy.applies(env.tier(), env.name(), o.service(), objectTeams[i])) {
+            objects.add(o);
+          }
         }
+        workloads = inEnv.stream().filter(w -> policy.applies(env.tier(), env.name(), w.name(), w.team())).toList();
       }
-      List<Workload> workloads = rendered.workloads().stream()
-          .filter(w -> w.environment().name().equals(env.name()))
-          .filter(w -> policy.applies(env.tier(), env.name(), w.name(), w.team()))
-          .toList();
       if (objects.isEmpty() && workloads.isEmpty()) {
         return java.util.stream.Stream.<Finding>empty();
       }
@@ -89,9 +108,10 @@ public final class PolicyEngine {
     return findings.stream().sorted().toList();
   }
 
-  private static String team(DesiredObject o, Map<String, Workload> byKey, Environment env) {
+  private static String team(DesiredObject o, Map<String, Map<String, Workload>> byKey, Environment env) {
     if (o.service() != null) {
-      Workload w = byKey.get(env.name() + "/" + o.service());
+      Map<String, Workload> in = byKey.get(env.name());
+      Workload w = in == null ? null : in.get(o.service());
       if (w != null) {
         return w.team();
       }
