@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The informers run on a client of their own, whose serialization knows no typed model
  * (Status aside): Fabric8 would otherwise parse every watch event into the typed class of its
- * kind (a Deployment) and convert it again into the generic resource asked for, three passes
- * over every object, which at a thousand services is most of the JVM's work in a cold sync.
+ * kind (a Deployment) and convert it again into the generic resource asked for: three passes
+ * over every object instead of one.
  *
  * <p>A cache lags the apiserver by the watch latency: right after a write, {@link #get} may
  * still answer the previous version (the engine then asks the apiserver with a dry-run, which is
