@@ -51,45 +51,63 @@ public final class EngineBenchmark {
       System.out.printf("%-9s %-8s %-14s %-14s %-8s %-13s %-8s %-10s %-8s %-9s %-14s %-14s %-22s %-22s%n", "services", "objects",
           "paved cold ms", "kubectl ms", "ratio", "first in JVM", "ratio", "no-op ms", "writes", "dry-runs", "drift p50 ms", "drift max ms",
           "cpu s paved (jvm/cp)", "cpu s kubectl (cli/cp)");
+      int reps = Integer.getInteger("bench.engine.reps", 3);
       for (int n : sizes) {
-        EnvironmentState paved = render(n, "paved" + n);
-        EnvironmentState baseline = render(n, "kubectl" + n);
-        // Baseline: the same rendered YAML (its own namespaces), applied by kubectl server-side.
-        Path yaml = Files.createTempFile("paved-bench-", ".yaml");
-        Files.writeString(yaml, Manifests.toYamlStream(baseline.objects()));
-        Map<String, Long> kubectlReq0 = requests(client);
-        double cpBefore = controlPlaneCpu(cpDir);
-        long k0 = System.nanoTime();
-        ProcessHandle.Info kubectlInfo = runMeasured(kubectl.toString(), "--kubeconfig", cp.kubeconfig().toString(),
-            "apply", "--server-side", "--field-manager", "kubectl-bench", "-f", yaml.toString());
-        long kubectlMs = (System.nanoTime() - k0) / 1_000_000;
-        double kubectlCpCpu = controlPlaneCpu(cpDir) - cpBefore;
-        Map<String, Long> kubectlRequests = delta(kubectlReq0, requests(client));
-        // Remove the baseline's objects (not its namespaces: without a namespace controller they
-        // would stay Terminating with their content) before Paved's run: the apiserver's
-        // ClusterIP allocator scans every allocated address per Service, so whichever side ran
-        // second would otherwise pay for the first side's Services.
-        deleteAllButNamespaces(kubectl, cp.kubeconfig(), baseline);
-        double kubectlCliCpu = kubectlInfo.totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN);
-
-        // Paved's first sync in this JVM (the JIT still compiling its paths), on namespaces of its
-        // own, then removed; then the measured sync as a running daemon does it, warm.
+        // Paved's first sync in this JVM (the JIT still compiling its paths: what a daemon's first
+        // start against an empty cluster gets), on namespaces of its own, then removed.
         EnvironmentState firstInJvm = render(n, "first" + n);
-        Sync fresh = coldSync(client, firstInJvm, cpDir, pool, n + "-first");
+        Sync fresh = coldSync(client, firstInJvm, cpDir, pool, kubectl, cp.kubeconfig(), n + "-first");
         fresh.cache().close();
         deleteAllButNamespaces(kubectl, cp.kubeconfig(), firstInJvm);
-        Sync sync = coldSync(client, paved, cpDir, pool, Integer.toString(n));
+
+        // Then `reps` rounds of the baseline and the measured sync, interleaved, each on namespaces
+        // of its own: both sides vary by ±25 % from run to run here (the control plane shares the
+        // two cores), so the figures are medians. Each side's objects (not its namespaces: without
+        // a namespace controller they would stay Terminating with their content) are removed
+        // before the next run: the apiserver's ClusterIP allocator scans every allocated address
+        // per new Service, so a run would otherwise pay for the Services of the runs before it.
+        long[] kubectlMs = new long[reps];
+        long[] pavedMs = new long[reps];
+        double[] kubectlCli = new double[reps];
+        double[] kubectlCp = new double[reps];
+        double[] pavedJvm = new double[reps];
+        double[] pavedCp = new double[reps];
+        Map<String, Long> kubectlRequests = Map.of();
+        Sync sync = null;
+        EnvironmentState paved = null;
+        for (int r = 0; r < reps; r++) {
+          EnvironmentState baseline = render(n, "kubectl" + n + "r" + r);
+          Path yaml = Files.createTempFile("paved-bench-", ".yaml");
+          Files.writeString(yaml, Manifests.toYamlStream(baseline.objects()));
+          Map<String, Long> kubectlReq0 = requests(client);
+          double cpBefore = controlPlaneCpu(cpDir);
+          Process kubectlProfile = apiserverProfile(kubectl, cp.kubeconfig(), "kubectl-" + n + "-run" + (r + 1));
+          long k0 = System.nanoTime();
+          ProcessHandle.Info kubectlInfo = runMeasured(kubectl.toString(), "--kubeconfig", cp.kubeconfig().toString(),
+              "apply", "--server-side", "--field-manager", "kubectl-bench", "-f", yaml.toString());
+          kubectlMs[r] = (System.nanoTime() - k0) / 1_000_000;
+          kubectlCp[r] = controlPlaneCpu(cpDir) - cpBefore;
+          kubectlRequests = delta(kubectlReq0, requests(client));
+          kubectlCli[r] = kubectlInfo.totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN);
+          awaitProfile(kubectlProfile);
+          deleteAllButNamespaces(kubectl, cp.kubeconfig(), baseline);
+
+          // The measured sync, as a running daemon does it: its compiler's queue is empty.
+          long jitWaitMs = awaitJitIdle();
+          paved = render(n, "paved" + n + "r" + r);
+          sync = coldSync(client, paved, cpDir, pool, kubectl, cp.kubeconfig(), n + "-run" + (r + 1) + " (after " + jitWaitMs + " ms of JIT idle wait)");
+          pavedMs[r] = sync.ms();
+          pavedJvm[r] = sync.jvmCpu();
+          pavedCp[r] = sync.cpCpu();
+          if (r < reps - 1) {
+            sync.cache().close();
+            deleteAllButNamespaces(kubectl, cp.kubeconfig(), paved);
+          }
+        }
         InformerLiveState cache = sync.cache();
         ResourceManager manager = sync.manager();
         InventoryStore inventory = sync.inventory();
-        TargetSync.Result first = sync.result();
-        long pavedMs = sync.ms();
-        double pavedJvmCpu = sync.jvmCpu();
-        double pavedCpCpu = sync.cpCpu();
         Map<String, Long> pavedRequests = sync.requests();
-        if (!first.synced()) {
-          throw new IllegalStateException("cold sync failed: " + first.changes().summary() + " " + first.error());
-        }
         // No-op reconcile once the cache has seen every write: nothing to send.
         awaitCached(cache, paved);
         long writesBefore = manager.writes();
@@ -100,12 +118,19 @@ public final class EngineBenchmark {
         long noopWrites = manager.writes() - writesBefore;
         long noopDryRuns = manager.dryRuns() - dryRunsBefore;
         long[] drift = driftLatencies(client, cache, manager, paved, 20);
+        long pavedMedian = median(pavedMs);
+        long kubectlMedian = median(kubectlMs);
         System.out.printf("%-9d %-8d %-14d %-14d %-8.2f %-13d %-8.2f %-10d %-8d %-9d %-14d %-14d %-22s %-22s%n", n,
-            paved.objects().size(), pavedMs, kubectlMs, (double) pavedMs / kubectlMs, fresh.ms(),
-            (double) fresh.ms() / kubectlMs, noopMs, noopWrites, noopDryRuns,
+            paved.objects().size(), pavedMedian, kubectlMedian, (double) pavedMedian / kubectlMedian, fresh.ms(),
+            (double) fresh.ms() / kubectlMedian, noopMs, noopWrites, noopDryRuns,
             drift[drift.length / 2], drift[drift.length - 1],
-            String.format("%.1f / %.1f", pavedJvmCpu, pavedCpCpu), String.format("%.1f / %.1f", kubectlCliCpu, kubectlCpCpu));
-        System.out.println("  requests during the cold sync, by verb and resource: paved " + pavedRequests
+            String.format("%.1f / %.1f", median(pavedJvm), median(pavedCp)),
+            String.format("%.1f / %.1f", median(kubectlCli), median(kubectlCp)));
+        System.out.println("  " + reps + " runs (medians above): paved ms " + java.util.Arrays.toString(pavedMs)
+            + ", kubectl ms " + java.util.Arrays.toString(kubectlMs) + ", ratio per run " + ratios(pavedMs, kubectlMs)
+            + "; first in JVM " + fresh.ms() + " ms (JVM / control plane CPU s " + String.format("%.1f / %.1f", fresh.jvmCpu(),
+            fresh.cpCpu()) + ")");
+        System.out.println("  requests during the last cold sync, by verb and resource: paved " + pavedRequests
             + "; kubectl " + kubectlRequests);
         cache.close();
       }
@@ -114,13 +139,76 @@ public final class EngineBenchmark {
     }
   }
 
+  /**
+   * With {@code -Dbench.timeline}: the CPU the JVM and the control plane used in each 500 ms of a
+   * sync, in cores (2.0 is both cores busy), to see where the machine idles.
+   */
+  private static final class Timeline {
+    private final Thread sampler;
+    private final List<String> out = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    private Timeline(String cpDir) {
+      sampler = new Thread(() -> {
+        try {
+          double jvm = jvmCpu();
+          double cp = controlPlaneCpu(cpDir);
+          while (!Thread.currentThread().isInterrupted()) {
+            Thread.sleep(500);
+            double j = jvmCpu();
+            double c = controlPlaneCpu(cpDir);
+            out.add(String.format("%.1f+%.1f", (j - jvm) / 0.5, (c - cp) / 0.5));
+            jvm = j;
+            cp = c;
+          }
+        } catch (InterruptedException e) {
+          // stopped
+        } catch (Exception e) {
+          out.add("(" + e + ")");
+        }
+      }, "bench-timeline");
+      sampler.setDaemon(true);
+    }
+
+    static Timeline start(String cpDir) {
+      Timeline t = new Timeline(cpDir);
+      t.sampler.start();
+      return t;
+    }
+
+    String stop() throws InterruptedException {
+      sampler.interrupt();
+      sampler.join();
+      return String.join(" ", out);
+    }
+  }
+
+  private static long median(long[] values) {
+    long[] v = values.clone();
+    java.util.Arrays.sort(v);
+    return v[v.length / 2];
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    return v[v.length / 2];
+  }
+
+  private static List<String> ratios(long[] paved, long[] kubectl) {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < paved.length; i++) {
+      out.add(String.format("%.2f", (double) paved[i] / kubectl[i]));
+    }
+    return out;
+  }
+
   /** What one measured cold sync took. */
   private record Sync(long ms, double jvmCpu, double cpCpu, Map<String, Long> requests, TargetSync.Result result,
       InformerLiveState cache, ResourceManager manager, InventoryStore inventory) {}
 
   /** A cold sync as the daemon runs it: the live state from a watch cache (one LIST per kind). */
   private static Sync coldSync(KubernetesClient client, EnvironmentState state, String cpDir, ExecutorService pool,
-      String label) throws Exception {
+      Path kubectl, Path kubeconfig, String label) throws Exception {
     InformerLiveState cache = new InformerLiveState(client, state.environment());
     ResourceManager manager = new ResourceManager(client, "paved", cache, pool);
     InventoryStore inventory = new InventoryStore(client, "paved");
@@ -130,14 +218,19 @@ public final class EngineBenchmark {
       recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
       recording.start();
     }
+    Process profile = apiserverProfile(kubectl, kubeconfig, label);
     Map<String, Double> threadsBefore = threadCpu();
     double jvmBefore = jvmCpu();
     double cpBeforePaved = controlPlaneCpu(cpDir);
+    Timeline timeline = Boolean.getBoolean("bench.timeline") ? Timeline.start(cpDir) : null;
     long p0 = System.nanoTime();
     cache.watch(state.objects().stream().map(o -> o.key()).toList());
     TargetSync.Result first = TargetSync.run(state, PruneGuard.Policy.defaults(), "c1", manager, inventory,
         TargetSync.Options.defaults());
     long pavedMs = (System.nanoTime() - p0) / 1_000_000;
+    if (timeline != null) {
+      System.out.println("  cores busy per 500 ms during the cold sync " + label + " (JVM + control plane): " + timeline.stop());
+    }
     double pavedJvmCpu = jvmCpu() - jvmBefore;
     double pavedCpCpu = controlPlaneCpu(cpDir) - cpBeforePaved;
     Map<String, Long> pavedRequests = delta(pavedReq0, requests(client));
@@ -153,6 +246,7 @@ public final class EngineBenchmark {
       recording.dump(Path.of(System.getProperty("bench.jfr"), "cold-sync-" + label + ".jfr"));
       recording.close();
     }
+    awaitProfile(profile);
     if (!first.synced()) {
       throw new IllegalStateException("cold sync " + label + " failed: " + first.changes().summary() + " " + first.error());
     }
@@ -170,6 +264,26 @@ public final class EngineBenchmark {
     Files.writeString(yaml, Manifests.toYamlStream(state.objects().stream()
         .filter(o -> !o.key().kind().equals("Namespace")).toList()));
     run(kubectl.toString(), "--kubeconfig", kubeconfig.toString(), "delete", "--wait=false", "-f", yaml.toString());
+  }
+
+  /**
+   * Waits (at most 60 s) until the JIT compiler has compiled nothing for a second: a daemon that
+   * has been running idles between commits, and its compiler's queue is empty when the next one
+   * comes. Right after the first sync, C2 is still working through that sync's hot methods on
+   * the cores the measured sync needs.
+   */
+  private static long awaitJitIdle() throws InterruptedException {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    long start = System.nanoTime();
+    long last = jit.getTotalCompilationTime();
+    int quiet = 0;
+    while (quiet < 5 && System.nanoTime() - start < 60_000_000_000L) {
+      Thread.sleep(200); // polling the JVM's compile counter in a benchmark driver, not in a test
+      long now = jit.getTotalCompilationTime();
+      quiet = now - last <= 2 ? quiet + 1 : 0;
+      last = now;
+    }
+    return (System.nanoTime() - start) / 1_000_000;
   }
 
   /** Waits until the watch cache holds every desired object as applied. */
@@ -332,6 +446,30 @@ public final class EngineBenchmark {
       }
     }
     return total;
+  }
+
+  /**
+   * With {@code -Dbench.pprof=DIR}: starts a CPU profile of the kube-apiserver (its
+   * {@code /debug/pprof/profile} endpoint, {@code -Dbench.pprof.seconds}, default 8) written to
+   * {@code DIR/<label>.pprof}, read with {@code go tool pprof -top <kube-apiserver> <file>}.
+   */
+  private static Process apiserverProfile(Path kubectl, Path kubeconfig, String label) throws Exception {
+    String dir = System.getProperty("bench.pprof");
+    if (dir == null) {
+      return null;
+    }
+    Files.createDirectories(Path.of(dir));
+    return new ProcessBuilder(kubectl.toString(), "--kubeconfig", kubeconfig.toString(), "get", "--raw",
+        "/debug/pprof/profile?seconds=" + Integer.getInteger("bench.pprof.seconds", 8))
+        .redirectOutput(Path.of(dir, label.replaceAll("[^A-Za-z0-9.-]", "_") + ".pprof").toFile())
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  /** Waits for a profile started by {@link #apiserverProfile} (so that the next phase is not in it). */
+  private static void awaitProfile(Process profile) throws InterruptedException {
+    if (profile != null) {
+      profile.waitFor();
+    }
   }
 
   /** Runs a command, failing on a non-zero exit; what the process used (CPU time) once it ended. */
