@@ -77,6 +77,8 @@ public final class EngineBenchmark {
         EnvironmentState paved = null;
         for (int r = 0; r < reps; r++) {
           EnvironmentState baseline = render(n, "kubectl" + n + "r" + r);
+          // kubectl too gets a machine on which the JVM's compiler is idle.
+          awaitJitIdle();
           Path yaml = Files.createTempFile("paved-bench-", ".yaml");
           Files.writeString(yaml, Manifests.toYamlStream(baseline.objects()));
           Map<String, Long> kubectlReq0 = requests(client);
