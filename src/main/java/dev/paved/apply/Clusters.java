@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +71,7 @@ public final class Clusters implements AutoCloseable {
   /** A new client for {@code cluster} (the caller closes it). */
   public static KubernetesClient connect(Cluster cluster, Overrides overrides) {
     Config config = config(cluster, overrides);
-    return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new JdkHttpClientFactory()).build();
+    return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(HttpClients.factory(config)).build();
   }
 
   /**

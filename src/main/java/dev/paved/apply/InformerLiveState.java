@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -103,7 +102,7 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
     KubernetesSerialization generic = new KubernetesSerialization(new ObjectMapper(), false);
     generic.registerKubernetesResource(Status.class); // a watch's ERROR event (410 Gone) must stay a Status
     return new KubernetesClientBuilder().withConfig(client.getConfiguration())
-        .withHttpClientFactory(new JdkHttpClientFactory()).withKubernetesSerialization(generic).build();
+        .withHttpClientFactory(HttpClients.factory(client.getConfiguration())).withKubernetesSerialization(generic).build();
   }
 
   public String environment() {

@@ -3,7 +3,6 @@ package dev.paved.testing;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -77,7 +76,7 @@ public final class ControlPlane implements AutoCloseable {
       Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
       return new KubernetesClientBuilder()
           .withConfig(config)
-          .withHttpClientFactory(new JdkHttpClientFactory())
+          .withHttpClientFactory(dev.paved.apply.HttpClients.factory(config))
           .build();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
