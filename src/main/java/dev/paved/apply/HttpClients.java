@@ -25,15 +25,23 @@ public final class HttpClients {
 
   /** A factory for clients of {@code config} (its TLS versions are kept). */
   public static JdkHttpClientFactory factory(Config config) {
-    SSLParameters parameters = sslParameters(config);
-    return new JdkHttpClientFactory() {
-      @Override
-      protected void additionalConfig(java.net.http.HttpClient.Builder builder) {
-        // Fabric8 has set SSLParameters(null suites, its TLS versions) just before: replace them
-        // with the same versions and the reordered suites.
-        builder.sslParameters(parameters);
-      }
-    };
+    return new PavedHttpClientFactory(sslParameters(config));
+  }
+
+  /** Named, because Fabric8 names the client's executor threads after the factory's class. */
+  private static final class PavedHttpClientFactory extends JdkHttpClientFactory {
+    private final SSLParameters parameters;
+
+    PavedHttpClientFactory(SSLParameters parameters) {
+      this.parameters = parameters;
+    }
+
+    @Override
+    protected void additionalConfig(java.net.http.HttpClient.Builder builder) {
+      // Fabric8 has set SSLParameters(null suites, its TLS versions) just before: replace them
+      // with the same versions and the reordered suites.
+      builder.sslParameters(parameters);
+    }
   }
 
   /** The JDK's default suites with the ChaCha20 ones first, and {@code config}'s TLS versions. */
