@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
  */
 final class LiveTarget implements AutoCloseable {
 
-  /** Threads of the shared pool the resource manager applies with. */
-  static final int THREADS = 8;
+  /** Threads of the pool the resource manager applies with: one per object in flight. */
+  static final int THREADS = ResourceManager.Options.defaults().concurrency();
 
   /** {@code --kubeconfig} / {@code --context}, which take precedence over the cluster file. */
   static final class ClusterOptions {

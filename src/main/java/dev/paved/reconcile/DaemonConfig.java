@@ -58,7 +58,7 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
   /** {@code defaults:}. */
   public record Defaults(String branch, Duration pollInterval, int applyConcurrency, Retry retry) {
     public static Defaults defaults() {
-      return new Defaults(DEFAULT_BRANCH, DEFAULT_POLL, 8, Retry.defaults());
+      return new Defaults(DEFAULT_BRANCH, DEFAULT_POLL, dev.paved.apply.ResourceManager.DEFAULT_CONCURRENCY, Retry.defaults());
     }
   }
 

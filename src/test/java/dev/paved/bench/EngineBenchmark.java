@@ -44,7 +44,8 @@ public final class EngineBenchmark {
     int[] sizes = args.length > 0 ? java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
         : new int[] {100, 1000};
     Path script = Path.of(System.getProperty("paved.basedir", ".")).resolve("scripts/control-plane").toAbsolutePath();
-    ExecutorService pool = Executors.newFixedThreadPool(8);
+    // Sized like the daemon's apply pool (Daemon: at least 8, twice the apply concurrency).
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(8, 2 * syncOptions().apply().concurrency()));
     try (ControlPlane cp = ControlPlane.start(script); KubernetesClient client = cp.newClient()) {
       Path kubectl = Path.of(run(script.toString(), "bin-dir").strip()).resolve("kubectl");
       String cpDir = cp.kubeconfig().getParent().toString();
@@ -115,7 +116,7 @@ public final class EngineBenchmark {
         long writesBefore = manager.writes();
         long dryRunsBefore = manager.dryRuns();
         long n0 = System.nanoTime();
-        TargetSync.run(paved, PruneGuard.Policy.defaults(), "c1", manager, inventory, TargetSync.Options.defaults());
+        TargetSync.run(paved, PruneGuard.Policy.defaults(), "c1", manager, inventory, syncOptions());
         long noopMs = (System.nanoTime() - n0) / 1_000_000;
         long noopWrites = manager.writes() - writesBefore;
         long noopDryRuns = manager.dryRuns() - dryRunsBefore;
@@ -184,6 +185,14 @@ public final class EngineBenchmark {
     }
   }
 
+  /** The daemon's defaults; {@code -Dbench.engine.concurrency=N} changes the apply concurrency. */
+  private static TargetSync.Options syncOptions() {
+    ResourceManager.Options apply = ResourceManager.Options.defaults();
+    int concurrency = Integer.getInteger("bench.engine.concurrency", apply.concurrency());
+    return new TargetSync.Options(false, new ResourceManager.Options(concurrency, apply.dryRun(),
+        apply.definitionsTimeout()));
+  }
+
   private static long median(long[] values) {
     long[] v = values.clone();
     java.util.Arrays.sort(v);
@@ -228,7 +237,7 @@ public final class EngineBenchmark {
     long p0 = System.nanoTime();
     cache.watch(state.objects().stream().map(o -> o.key()).toList());
     TargetSync.Result first = TargetSync.run(state, PruneGuard.Policy.defaults(), "c1", manager, inventory,
-        TargetSync.Options.defaults());
+        syncOptions());
     long pavedMs = (System.nanoTime() - p0) / 1_000_000;
     if (timeline != null) {
       System.out.println("  cores busy per 500 ms during the cold sync " + label + " (JVM + control plane): " + timeline.stop());
