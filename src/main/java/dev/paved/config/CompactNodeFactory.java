@@ -21,4 +21,9 @@ public final class CompactNodeFactory extends JsonNodeFactory {
   public ObjectNode objectNode() {
     return new ObjectNode(this, new FieldMap<>());
   }
+
+  /** An object node with room for {@code fields} fields (e.g. a map of labels copied whole). */
+  public ObjectNode objectNode(int fields) {
+    return new ObjectNode(this, new FieldMap<>(fields));
+  }
 }

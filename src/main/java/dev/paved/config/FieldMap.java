@@ -31,7 +31,12 @@ final class FieldMap<K, V> extends AbstractMap<K, V> {
   private int modCount;
 
   FieldMap() {
-    slots = new Object[6]; // room for three fields, what most objects hold
+    this(3); // what most objects hold
+  }
+
+  /** A map with room for {@code expected} fields before it grows. */
+  FieldMap(int expected) {
+    slots = new Object[Math.max(1, Math.min(expected, SMALL)) * 2];
   }
 
   private int indexOf(Object key) {
@@ -92,7 +97,7 @@ final class FieldMap<K, V> extends AbstractMap<K, V> {
       return large.put(key, value);
     }
     if (size * 2 == slots.length) {
-      slots = Arrays.copyOf(slots, slots.length * 2);
+      slots = Arrays.copyOf(slots, Math.min(slots.length * 2, SMALL * 2));
     }
     slots[size * 2] = key;
     slots[size * 2 + 1] = value;

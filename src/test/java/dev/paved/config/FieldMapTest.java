@@ -73,15 +73,17 @@ class FieldMapTest {
 
   @Test
   void growsPastTheSmallFormInOrder() {
-    FieldMap<String, Integer> map = new FieldMap<>();
-    List<String> keys = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      keys.add("f" + (99 - i));
-      map.put("f" + (99 - i), i);
+    for (FieldMap<String, Integer> map : List.of(new FieldMap<String, Integer>(), new FieldMap<String, Integer>(0),
+        new FieldMap<String, Integer>(5), new FieldMap<String, Integer>(8), new FieldMap<String, Integer>(100))) {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        keys.add("f" + (99 - i));
+        map.put("f" + (99 - i), i);
+        assertThat(map).hasSize(i + 1);
+      }
+      assertThat(new ArrayList<>(map.keySet())).isEqualTo(keys);
+      assertThat(map.get("f0")).isEqualTo(99);
     }
-    assertThat(new ArrayList<>(map.keySet())).isEqualTo(keys);
-    assertThat(map.get("f0")).isEqualTo(99);
-    assertThat(map).hasSize(100);
   }
 
   @Test
