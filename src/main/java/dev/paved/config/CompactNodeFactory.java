@@ -2,12 +2,12 @@ package dev.paved.config;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.LinkedHashMap;
 
 /**
- * Jackson's node factory with maps sized for small objects: most maps of a config file or a
+ * Jackson's node factory with maps made for small objects: most maps of a config file or a
  * rendered manifest hold one to three fields, and an evaluation keeps over a million of them
- * (Jackson's default map starts with room for 16). Same nodes, same field order.
+ * (Jackson's default LinkedHashMap starts with room for 16 and spends a node per field). Same
+ * nodes, same field order ({@link FieldMap}).
  */
 public final class CompactNodeFactory extends JsonNodeFactory {
 
@@ -19,6 +19,11 @@ public final class CompactNodeFactory extends JsonNodeFactory {
 
   @Override
   public ObjectNode objectNode() {
-    return new ObjectNode(this, new LinkedHashMap<>(4));
+    return new ObjectNode(this, new FieldMap<>());
+  }
+
+  /** An object node with room for {@code fields} fields (e.g. a map of labels copied whole). */
+  public ObjectNode objectNode(int fields) {
+    return new ObjectNode(this, new FieldMap<>(fields));
   }
 }

@@ -29,7 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern YAML = Pattern.compile(".*\\.ya?ml");
   private static final Pattern TOP = Pattern.compile("(clusters|environments|policies)/([^/]+)\\.ya?ml");
   private static final Pattern SERVICE = Pattern.compile("services/([^/]+)/service\\.ya?ml");
@@ -63,11 +62,16 @@ public final class ConfigLoader {
     // first, then collect in path order.
     List<SourceFile> files = new ArrayList<>(tree.files().values());
     Slot[] slots = new Slot[files.size()];
-    java.util.stream.IntStream.range(0, files.size()).parallel().forEach(i -> slots[i] = slot(files.get(i)));
+    java.util.stream.IntStream.range(0, files.size()).parallel().forEach(i -> slots[i] = validated(slot(files.get(i))));
+    // Services with a service.yaml, readable or not (for the orphan check).
+    Set<String> withServiceFile = new HashSet<>();
     for (int i = 0; i < slots.length; i++) {
       Slot slot = slots[i];
       if (slot == null) {
         continue;
+      }
+      if (slot.type() == Slot.SERVICE) {
+        withServiceFile.add(slot.a());
       }
       String path = slot.path();
       if (slot.type() == Slot.IGNORED) {
@@ -145,7 +149,7 @@ public final class ConfigLoader {
       services.put(name, new Service(name, serviceFiles.get(name), e.getValue(),
           overrides.getOrDefault(name, Map.of()), manifests.getOrDefault(name, List.of())));
     }
-    orphans(overrides, manifests, services, tree);
+    orphans(overrides, manifests, withServiceFile);
     crossCheck(services, environments, clusters);
 
     boolean errors = diagnostics.stream().anyMatch(Diagnostic::isError);
@@ -157,7 +161,7 @@ public final class ConfigLoader {
   /**
    * Where a file belongs, found by its path (TOP: a = directory, b = name; SERVICE: a = service;
    * OVERRIDE: a = service, b = environment; MANIFEST: a = service), with the file parsed and,
-   * when it holds one map of a Paved kind, checked against the kind's schema.
+   * when it holds one map of a Paved kind, checked against the kind's schema ({@link #validated}).
    */
   private record Slot(String path, int type, String a, String b, Kind kind, YamlReader.Result parsed,
       List<Diagnostic> schemaProblems) {
@@ -210,12 +214,20 @@ public final class ConfigLoader {
     if (f.problemText().isPresent()) {
       return new Slot(path, type, a, b, kind, null, null);
     }
-    YamlReader.Result parsed = YamlReader.read(path, f.bytes());
-    List<Diagnostic> problems = null;
-    if (kind != null && parsed.ok() && parsed.documents().size() == 1 && parsed.documents().get(0).tree().isObject()) {
-      problems = check(kind, parsed.documents().get(0));
+    return new Slot(path, type, a, b, kind, YamlReader.read(path, f.bytes()), null);
+  }
+
+  /** The slot with its schema problems, when it holds one map of a Paved kind. */
+  private Slot validated(Slot slot) {
+    if (slot == null || slot.kind() == null || slot.parsed() == null) {
+      return slot;
     }
-    return new Slot(path, type, a, b, kind, parsed, problems);
+    YamlReader.Result parsed = slot.parsed();
+    if (!parsed.ok() || parsed.documents().size() != 1 || !parsed.documents().get(0).tree().isObject()) {
+      return slot;
+    }
+    return new Slot(slot.path(), slot.type(), slot.a(), slot.b(), slot.kind(), parsed,
+        check(slot.kind(), parsed.documents().get(0)));
   }
 
   private boolean valid(Slot slot, YamlDocument doc) {
@@ -237,7 +249,7 @@ public final class ConfigLoader {
 
   private boolean validName(String path, String name, String what, String source, Map<String, String> seen,
       String scope) {
-    if (!DNS_LABEL.matcher(name).matches() || name.length() > 63) {
+    if (!dnsLabel(name)) {
       diagnostics.add(Diagnostic.error(Location.ofFile(path), "bad-name", what + " name \"" + name + "\" (from the "
           + source + ") is not a valid DNS-1123 label: use at most 63 lower-case letters, digits and '-', "
           + "starting and ending with a letter or digit"));
@@ -248,6 +260,25 @@ public final class ConfigLoader {
       diagnostics.add(Diagnostic.error(Location.ofFile(path), "duplicate-name", what + " \"" + name
           + "\" is declared twice, here and in " + other + "; keep one file"));
       return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code name} is a DNS-1123 label: at most 63 of a-z, 0-9 and '-', starting and
+   * ending with a letter or digit (what {@code [a-z0-9]([-a-z0-9]*[a-z0-9])?} says, without a
+   * regex: it is asked for every file and every workload's namespace).
+   */
+  static boolean dnsLabel(String name) {
+    int n = name.length();
+    if (n == 0 || n > 63 || name.charAt(0) == '-' || name.charAt(n - 1) == '-') {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+        return false;
+      }
     }
     return true;
   }
@@ -325,14 +356,7 @@ public final class ConfigLoader {
   }
 
   private void orphans(Map<String, Map<String, Override>> overrides, Map<String, List<RawManifest>> manifests,
-      Map<String, Service> services, ConfigTree tree) {
-    Set<String> withServiceFile = new HashSet<>();
-    for (String path : tree.files().keySet()) {
-      Matcher m = SERVICE.matcher(path);
-      if (m.matches()) {
-        withServiceFile.add(m.group(1));
-      }
-    }
+      Set<String> withServiceFile) {
     for (String service : overrides.keySet()) {
       if (!withServiceFile.contains(service)) {
         Override any = overrides.get(service).values().iterator().next();

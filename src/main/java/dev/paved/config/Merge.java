@@ -2,7 +2,6 @@ package dev.paved.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.List;
@@ -31,7 +30,7 @@ public final class Merge {
   }
 
   public static Result apply(List<Layer> layers) {
-    ObjectNode target = JsonNodeFactory.instance.objectNode();
+    ObjectNode target = CompactNodeFactory.INSTANCE.objectNode();
     java.util.NavigableMap<String, Location> origins = new TreeMap<>();
     for (Layer layer : layers) {
       if (layer.tree() != null && layer.tree().isObject()) {
@@ -60,19 +59,26 @@ public final class Merge {
         String from = layer.prefix() + p;
         int cut = layer.prefix().length();
         layer.map().forEachUnder(from, (q, loc) -> origins.put(cut == 0 ? q : q.substring(cut), loc));
-        origins.putIfAbsent(p, layer.map().value(from));
+        if (!origins.containsKey(p)) {
+          origins.put(p, layer.map().value(from));
+        }
       }
     }
   }
 
   private static void removeUnder(java.util.NavigableMap<String, Location> origins, String p) {
-    SourceMap.under(origins, p).keySet().removeIf(q -> SourceMap.isUnder(q, p));
+    // Most fields are set once: look for a key in the range below p (all of which start with
+    // p) before building a view of it.
+    String first = origins.ceilingKey(p);
+    if (first != null && first.startsWith(p)) {
+      SourceMap.under(origins, p).keySet().removeIf(q -> SourceMap.isUnder(q, p));
+    }
   }
 
   /** A copy of {@code node} without null-valued map entries (nulls only mean "remove"). */
   public static JsonNode withoutNulls(JsonNode node) {
     if (node.isObject()) {
-      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      ObjectNode out = CompactNodeFactory.INSTANCE.objectNode();
       node.fields().forEachRemaining(e -> {
         if (!e.getValue().isNull()) {
           out.set(e.getKey(), withoutNulls(e.getValue()));
@@ -81,7 +87,7 @@ public final class Merge {
       return out;
     }
     if (node.isArray()) {
-      ArrayNode out = JsonNodeFactory.instance.arrayNode();
+      ArrayNode out = CompactNodeFactory.INSTANCE.arrayNode();
       node.forEach(n -> out.add(withoutNulls(n)));
       return out;
     }

@@ -90,6 +90,11 @@ public final class SourceMap {
 
     /** Adds a node; {@code value} may be null only when a key or text is given. */
     void add(String pointer, Location value, Location key, String scalarText) {
+      add(pointer, pack(value), pack(key), scalarText);
+    }
+
+    /** Adds a node with packed positions ({@link #pack(int, int)}; 0 for none). */
+    void add(String pointer, long value, long key, String scalarText) {
       if (size == pointers.length) {
         int cap = size * 2;
         pointers = Arrays.copyOf(pointers, cap);
@@ -98,8 +103,8 @@ public final class SourceMap {
         text = Arrays.copyOf(text, cap);
       }
       pointers[size] = pointer;
-      values[size] = pack(value);
-      keys[size] = pack(key);
+      values[size] = value;
+      keys[size] = key;
       text[size] = scalarText;
       size++;
     }
@@ -120,7 +125,12 @@ public final class SourceMap {
   }
 
   private static long pack(Location l) {
-    return l == null ? 0 : (long) l.line() << 32 | (l.column() & 0xffffffffL);
+    return l == null ? 0 : pack(l.line(), l.column());
+  }
+
+  /** A 1-based line and column as one value, as held here. */
+  static long pack(int line, int column) {
+    return (long) line << 32 | (column & 0xffffffffL);
   }
 
   private Location unpack(long packed) {

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Resolves every (service, environment) pair of a platform into a {@link Workload}: merges
@@ -28,7 +27,6 @@ public final class Workloads {
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private Workloads() {}
 
@@ -93,7 +91,7 @@ public final class Workloads {
 
     String namespace = env.namespacePattern().replace("{team}", spec.team()).replace("{env}", env.name())
         .replace("{service}", svc.name());
-    if (!DNS_LABEL.matcher(namespace).matches() || namespace.length() > 63) {
+    if (!ConfigLoader.dnsLabel(namespace)) {
       problems.add(Diagnostic.error(env.document().sourceMap().value("/namespace"), "bad-namespace",
           "namespace \"" + namespace + "\" (for service \"" + svc.name() + "\") is not a valid DNS-1123 label; "
               + "shorten the pattern or the names"));

@@ -12,19 +12,31 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.CollectionEndEvent;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.MappingEndEvent;
+import org.yaml.snakeyaml.events.NodeEvent;
+import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.events.SequenceEndEvent;
+import org.yaml.snakeyaml.events.SequenceStartEvent;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.Parser;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
 
 /**
  * Parses YAML into JSON trees with source positions, safely: no object construction, a cap on
@@ -39,17 +51,25 @@ public final class YamlReader {
   static final int MAX_NODES = 250_000;
   private static final Set<String> BOOLEANS = Set.of("true", "false", "True", "False", "TRUE", "FALSE");
 
-  /** A Yaml instance is costly to build (its resolver compiles patterns) and not thread-safe. */
-  private static final ThreadLocal<Yaml> YAML = ThreadLocal.withInitial(() -> {
+  /**
+   * What each thread reads with: a Yaml instance is costly to build (its resolver compiles
+   * patterns) and not thread-safe. The resolver and options are the Yaml's own, for the
+   * event reader.
+   */
+  private record Reader(Yaml yaml, CoreSchemaResolver resolver, LoaderOptions options) {}
+
+  private static final ThreadLocal<Reader> READER = ThreadLocal.withInitial(() -> {
     LoaderOptions options = new LoaderOptions();
     options.setMaxAliasesForCollections(MAX_ALIASES);
     options.setNestingDepthLimit(MAX_DEPTH);
     options.setCodePointLimit(4 * (int) dev.paved.source.ConfigTree.MAX_FILE_BYTES + 1024);
     options.setAllowRecursiveKeys(false);
     options.setProcessComments(false);
-    return new Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(options),
+    CoreSchemaResolver resolver = new CoreSchemaResolver();
+    Yaml yaml = new Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(options),
         new org.yaml.snakeyaml.representer.Representer(new org.yaml.snakeyaml.DumperOptions()),
-        new org.yaml.snakeyaml.DumperOptions(), options, new CoreSchemaResolver());
+        new org.yaml.snakeyaml.DumperOptions(), options, resolver);
+    return new Reader(yaml, resolver, options);
   });
 
   /**
@@ -118,6 +138,14 @@ public final class YamlReader {
   }
 
   public static Result read(String file, byte[] bytes) {
+    return read(file, bytes, true);
+  }
+
+  /**
+   * Reads straight from parse events when the stream allows it ({@code fromEvents}), else, or
+   * when that reader gives up, through SnakeYAML's composer. Tests compare the two.
+   */
+  static Result read(String file, byte[] bytes, boolean fromEvents) {
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -125,16 +153,20 @@ public final class YamlReader {
     } catch (CharacterCodingException e) {
       return failure(Location.ofFile(file), "encoding", "file is not valid UTF-8 text; save it as UTF-8");
     }
-    Yaml yaml = YAML.get();
+    Reader reader = READER.get();
     List<YamlDocument> docs = new ArrayList<>();
     List<Diagnostic> problems = new ArrayList<>();
+    if (fromEvents && EventConverter.read(file, text, reader, docs, problems)) {
+      return new Result(docs, problems);
+    }
+    // Anchors, aliases or a problem SnakeYAML's composer reports: read the stream again through
+    // the composer, whose errors and limits are the reference.
+    docs.clear();
+    problems.clear();
+    Yaml yaml = reader.yaml();
     try {
       int index = 0;
       for (Node node : yaml.composeAll(new StringReader(text))) {
-        if (node == null) {
-          index++;
-          continue;
-        }
         Converter c = new Converter(file);
         JsonNode tree = c.convert(node, "", 0, null);
         problems.addAll(c.problems);
@@ -200,45 +232,81 @@ public final class YamlReader {
     }
   }
 
-  private static final class Converter {
+  /**
+   * The rules of a document's tree, whichever way it is read: positions, node and depth limits,
+   * keys (plain strings only, no merge keys, no duplicates) and scalar typing.
+   */
+  private abstract static class Document {
     final String file;
     final SourceMap.Builder positions = new SourceMap.Builder();
     final List<Diagnostic> problems = new ArrayList<>();
     int nodes;
 
-    Converter(String file) {
+    Document(String file) {
       this.file = file;
+    }
+
+    /** Whether one more node at {@code depth} is over the limits (an expanded alias bomb). */
+    boolean tooLarge(int depth) {
+      return ++nodes > MAX_NODES || depth > MAX_DEPTH;
+    }
+
+    TooLarge tooLarge(Mark at) {
+      return new TooLarge(at(file, at), "YAML document expands to more than " + MAX_NODES + " nodes or "
+          + MAX_DEPTH + " levels (aliases?); write it out plainly and keep files small");
+    }
+
+    void nonScalarKey(Mark at) {
+      problems.add(Diagnostic.error(at(file, at), "yaml-key", "a key must be a plain string, not a list or a map"));
+    }
+
+    /**
+     * Whether the key {@code name} (at {@code keyAt}; {@code mergeKey}: a {@code <<} the
+     * resolver calls a merge key) may be set in {@code obj}, whose child it names at
+     * {@code child}; if not, the problem is recorded.
+     */
+    boolean acceptKey(ObjectNode obj, String name, boolean mergeKey, Mark keyAt, String child) {
+      if (mergeKey) {
+        problems.add(Diagnostic.error(at(file, keyAt), "yaml-merge-key",
+            "YAML merge keys (<<) are not supported; write the fields out"));
+        return false;
+      }
+      if (obj.has(name)) {
+        problems.add(Diagnostic.error(at(file, keyAt), "duplicate-key", "duplicate key \"" + name
+            + "\" (first set at line " + positions.keyLine(child) + "); remove one of them"));
+        return false;
+      }
+      return true;
+    }
+  }
+
+  /** Converts a node graph composed by SnakeYAML (which expands aliases by sharing nodes). */
+  private static final class Converter extends Document {
+
+    Converter(String file) {
+      super(file);
     }
 
     /** Converts {@code node}, found at {@code pointer} under the key at {@code keyAt} (or null). */
     JsonNode convert(Node node, String pointer, int depth, Location keyAt) {
-      if (++nodes > MAX_NODES || depth > MAX_DEPTH) {
-        throw new TooLarge(at(file, node.getStartMark()), "YAML document expands to more than "
-            + MAX_NODES + " nodes or " + MAX_DEPTH + " levels (aliases?); write it out plainly and keep files small");
+      if (tooLarge(depth)) {
+        throw tooLarge(node.getStartMark());
       }
       if (node instanceof MappingNode m) {
         positions.add(pointer, at(file, node.getStartMark()), keyAt, null);
         ObjectNode obj = CompactNodeFactory.INSTANCE.objectNode();
         for (NodeTuple t : m.getValue()) {
           if (!(t.getKeyNode() instanceof ScalarNode k)) {
-            problems.add(Diagnostic.error(at(file, t.getKeyNode().getStartMark()), "yaml-key",
-                "a key must be a plain string, not a list or a map"));
+            nonScalarKey(t.getKeyNode().getStartMark());
             continue;
           }
           String name = k.getValue();
           Location childKeyAt = at(file, k.getStartMark());
-          if (name.equals("<<") && k.getTag().equals(Tag.MERGE)) {
-            problems.add(Diagnostic.error(childKeyAt, "yaml-merge-key",
-                "YAML merge keys (<<) are not supported; write the fields out"));
-            continue;
-          }
           String child = pointer + "/" + SourceMap.token(name);
-          if (obj.has(name)) {
-            problems.add(Diagnostic.error(childKeyAt, "duplicate-key", "duplicate key \"" + name
-                + "\" (first set at line " + positions.keyLine(child) + "); remove one of them"));
-            continue;
+          boolean mergeKey = name.equals("<<") && k.getTag().equals(Tag.MERGE);
+          if (acceptKey(obj, name, mergeKey, k.getStartMark(), child)) {
+            obj.set(name, convert(t.getValueNode(), child, depth + 1, childKeyAt));
           }
-          obj.set(name, convert(t.getValueNode(), child, depth + 1, childKeyAt));
         }
         return obj;
       }
@@ -253,38 +321,174 @@ public final class YamlReader {
       }
       ScalarNode sc = (ScalarNode) node;
       positions.add(pointer, at(file, node.getStartMark()), keyAt, sc.getValue());
-      return scalar(sc);
+      return scalar(sc.getTag(), sc.getValue());
+    }
+  }
+
+  /**
+   * Builds the trees straight from SnakeYAML's parse events, without composing a node graph
+   * first: the common case (no anchors or aliases, no problem SnakeYAML's composer would
+   * report), with exactly the result the {@link Converter} gives for the composed graph. The
+   * composer's own checks are made at the same events; where the composer would do more
+   * (expand an alias, report an error or a limit), the reader gives up and the caller reads the
+   * stream through the composer instead.
+   */
+  private static final class EventConverter extends Document {
+
+    /** The stream needs SnakeYAML's composer (thrown without a stack trace: it is a decision). */
+    private static final class NeedsComposer extends RuntimeException {
+      NeedsComposer() {
+        super(null, null, false, false);
+      }
     }
 
-    private static JsonNode scalar(ScalarNode sc) {
-      String v = sc.getValue();
-      Tag tag = sc.getTag();
-      JsonNodeFactory f = CompactNodeFactory.INSTANCE;
-      if (tag.equals(Tag.NULL)) {
-        return f.nullNode();
-      }
-      if (tag.equals(Tag.BOOL)) {
-        return BOOLEANS.contains(v) ? f.booleanNode(Boolean.parseBoolean(v.toLowerCase(java.util.Locale.ROOT)))
-            : f.textNode(v);
-      }
-      if (tag.equals(Tag.INT)) {
-        try {
-          BigInteger big = v.startsWith("0o") ? new BigInteger(v.substring(2), 8)
-              : v.startsWith("0x") ? new BigInteger(v.substring(2), 16) : new BigInteger(v);
-          return big.bitLength() < 64 ? f.numberNode(big.longValue()) : f.numberNode(big);
-        } catch (NumberFormatException e) {
-          return f.textNode(v);
-        }
-      }
-      if (tag.equals(Tag.FLOAT)) {
-        try {
-          double d = Double.parseDouble(v);
-          return Double.isFinite(d) ? f.numberNode(d) : f.textNode(v);
-        } catch (NumberFormatException e) {
-          return f.textNode(v);
-        }
-      }
-      return f.textNode(v);
+    private static final NeedsComposer NEEDS_COMPOSER = new NeedsComposer();
+
+    private final Parser parser;
+    private final Reader reader;
+
+    private EventConverter(String file, Parser parser, Reader reader) {
+      super(file);
+      this.parser = parser;
+      this.reader = reader;
     }
+
+    /**
+     * Reads every document of {@code text} into {@code docs} and {@code problems}, as the
+     * composer path would; false (with the lists in any state) when the composer is needed.
+     */
+    static boolean read(String file, String text, Reader reader, List<YamlDocument> docs, List<Diagnostic> problems) {
+      Parser parser = new ParserImpl(new StreamReader(new StringReader(text)), reader.options());
+      try {
+        parser.getEvent(); // stream start
+        int index = 0;
+        while (!parser.checkEvent(Event.ID.StreamEnd)) {
+          parser.getEvent(); // document start
+          EventConverter c = new EventConverter(file, parser, reader);
+          JsonNode tree = c.convert(parser.getEvent(), "", 0, 0);
+          parser.getEvent(); // document end
+          problems.addAll(c.problems);
+          if (c.problems.isEmpty() && !tree.isNull()) {
+            docs.add(new YamlDocument(tree, c.positions.build(file), index));
+          }
+          index++;
+        }
+        return true;
+      } catch (NeedsComposer | YAMLException e) {
+        return false;
+      }
+    }
+
+    /**
+     * The composer's checks of a node event: no anchor (the composer would share the node), no
+     * alias, no tag it refuses, nesting within its limit. Returns the node's explicit tag, or
+     * null when it has none (or only the non-specific "!").
+     */
+    private Tag check(Event e, int depth) {
+      if (!(e instanceof NodeEvent n) || n.getAnchor() != null || e instanceof AliasEvent || depth > MAX_DEPTH) {
+        throw NEEDS_COMPOSER;
+      }
+      String tag = e instanceof ScalarEvent s ? s.getTag() : ((CollectionStartEvent) e).getTag();
+      if (tag == null || tag.equals("!")) {
+        return null;
+      }
+      Tag explicit = new Tag(tag);
+      if (explicit.isCustomGlobal() && !reader.options().getTagInspector().isGlobalTagAllowed(explicit)) {
+        throw NEEDS_COMPOSER;
+      }
+      return explicit;
+    }
+
+    /** The tag of a scalar: its explicit one, or what the resolver says for its text. */
+    private Tag tag(ScalarEvent s, Tag explicit) {
+      return explicit != null ? explicit
+          : reader.resolver().resolve(NodeId.scalar, s.getValue(), s.getImplicit().canOmitTagInPlainScalar());
+    }
+
+    /** Converts the node starting with {@code e}, found at {@code pointer} under the key at {@code keyAt} (packed, or 0). */
+    private JsonNode convert(Event e, String pointer, int depth, long keyAt) {
+      Tag explicit = check(e, depth);
+      if (tooLarge(depth)) {
+        throw NEEDS_COMPOSER;
+      }
+      long at = pack(e.getStartMark());
+      if (e instanceof ScalarEvent s) {
+        positions.add(pointer, at, keyAt, s.getValue());
+        return scalar(tag(s, explicit), s.getValue());
+      }
+      positions.add(pointer, at, keyAt, null);
+      if (e instanceof SequenceStartEvent) {
+        ArrayNode arr = CompactNodeFactory.INSTANCE.arrayNode();
+        int i = 0;
+        for (Event item = parser.getEvent(); !(item instanceof SequenceEndEvent); item = parser.getEvent()) {
+          arr.add(convert(item, pointer + "/" + i++, depth + 1, 0));
+        }
+        return arr;
+      }
+      ObjectNode obj = CompactNodeFactory.INSTANCE.objectNode();
+      for (Event key = parser.getEvent(); !(key instanceof MappingEndEvent); key = parser.getEvent()) {
+        Tag keyTag = check(key, depth + 1);
+        if (!(key instanceof ScalarEvent k)) {
+          nonScalarKey(key.getStartMark());
+          skip(key, depth + 1);
+          skip(parser.getEvent(), depth + 1);
+          continue;
+        }
+        String name = k.getValue();
+        String child = pointer + "/" + SourceMap.token(name);
+        // The resolver is asked only where its answer matters (it has no side effects).
+        boolean mergeKey = name.equals("<<") && tag(k, keyTag).equals(Tag.MERGE);
+        if (acceptKey(obj, name, mergeKey, k.getStartMark(), child)) {
+          obj.set(name, convert(parser.getEvent(), child, depth + 1, pack(k.getStartMark())));
+        } else {
+          skip(parser.getEvent(), depth + 1);
+        }
+      }
+      return obj;
+    }
+
+    /** Passes over a node the converter does not look at, making the composer's checks. */
+    private void skip(Event e, int depth) {
+      check(e, depth);
+      if (e instanceof CollectionStartEvent) {
+        for (Event item = parser.getEvent(); !(item instanceof CollectionEndEvent); item = parser.getEvent()) {
+          skip(item, depth + 1);
+        }
+      }
+    }
+
+    private static long pack(Mark m) {
+      return SourceMap.pack(m.getLine() + 1, m.getColumn() + 1);
+    }
+  }
+
+  /** A scalar as a JSON value, by its tag (explicit or resolved). */
+  private static JsonNode scalar(Tag tag, String v) {
+    JsonNodeFactory f = CompactNodeFactory.INSTANCE;
+    if (tag.equals(Tag.NULL)) {
+      return f.nullNode();
+    }
+    if (tag.equals(Tag.BOOL)) {
+      return BOOLEANS.contains(v) ? f.booleanNode(Boolean.parseBoolean(v.toLowerCase(java.util.Locale.ROOT)))
+          : f.textNode(v);
+    }
+    if (tag.equals(Tag.INT)) {
+      try {
+        BigInteger big = v.startsWith("0o") ? new BigInteger(v.substring(2), 8)
+            : v.startsWith("0x") ? new BigInteger(v.substring(2), 16) : new BigInteger(v);
+        return big.bitLength() < 64 ? f.numberNode(big.longValue()) : f.numberNode(big);
+      } catch (NumberFormatException e) {
+        return f.textNode(v);
+      }
+    }
+    if (tag.equals(Tag.FLOAT)) {
+      try {
+        double d = Double.parseDouble(v);
+        return Double.isFinite(d) ? f.numberNode(d) : f.textNode(v);
+      } catch (NumberFormatException e) {
+        return f.textNode(v);
+      }
+    }
+    return f.textNode(v);
   }
 }

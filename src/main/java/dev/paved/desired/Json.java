@@ -1,7 +1,6 @@
 package dev.paved.desired;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,7 @@ import java.util.Map;
  */
 final class Json {
 
-  private static final JsonNodeFactory F = dev.paved.config.CompactNodeFactory.INSTANCE;
+  private static final dev.paved.config.CompactNodeFactory F = dev.paved.config.CompactNodeFactory.INSTANCE;
 
   private Json() {}
 
@@ -46,7 +45,7 @@ final class Json {
 
   /** A map of strings, keys in the map's order (callers pass sorted maps). */
   static ObjectNode strings(Map<String, String> map) {
-    ObjectNode o = F.objectNode();
+    ObjectNode o = F.objectNode(map.size());
     map.forEach(o::put);
     return o;
   }

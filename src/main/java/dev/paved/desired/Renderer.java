@@ -62,20 +62,32 @@ public final class Renderer {
       byEnv.get(w.environment().name()).addAll(rendered.get(i));
       namespaceTeams.computeIfAbsent(w.environment().name() + "/" + w.namespace(), k -> new TreeSet<>()).add(w.team());
     }
+    // Each environment is finished (namespaces, duplicate check, apply order) on its own: spread
+    // them over the cores too, then collect in environment order.
+    List<Environment> environments = List.copyOf(platform.environments().values());
+    List<Finished> finished = environments.parallelStream()
+        .map(env -> finish(env, byEnv.get(env.name()), namespaceTeams, commit)).toList();
     Map<String, EnvironmentState> states = new TreeMap<>();
-    for (Environment env : platform.environments().values()) {
-      List<DesiredObject> objects = byEnv.get(env.name());
-      if (env.createNamespaces()) {
-        namespaceTeams.forEach((key, teams) -> {
-          if (key.startsWith(env.name() + "/")) {
-            objects.add(namespace(env, key.substring(env.name().length() + 1), teams, commit));
-          }
-        });
-      }
-      problems.addAll(duplicates(objects));
-      states.put(env.name(), new EnvironmentState(env.name(), env.tier(), env.cluster(), objects));
+    for (Finished f : finished) {
+      problems.addAll(f.duplicates());
+      states.put(f.state().environment(), f.state());
     }
     return new RenderResult(new DesiredState(commit, states), resolved.workloads(), problems);
+  }
+
+  private record Finished(EnvironmentState state, List<Diagnostic> duplicates) {}
+
+  private static Finished finish(Environment env, List<DesiredObject> objects, Map<String, Set<String>> namespaceTeams,
+      String commit) {
+    if (env.createNamespaces()) {
+      namespaceTeams.forEach((key, teams) -> {
+        if (key.startsWith(env.name() + "/")) {
+          objects.add(namespace(env, key.substring(env.name().length() + 1), teams, commit));
+        }
+      });
+    }
+    List<Diagnostic> duplicates = duplicates(objects);
+    return new Finished(new EnvironmentState(env.name(), env.tier(), env.cluster(), objects), duplicates);
   }
 
   private static List<Diagnostic> duplicates(List<DesiredObject> objects) {

@@ -59,7 +59,7 @@ final class BuiltinRules {
   private static List<ContainerRef> containers(Scope s, boolean init) {
     List<ContainerRef> out = new ArrayList<>();
     for (DesiredObject o : s.objects()) {
-      out.addAll(PodSpecs.containers(o, init));
+      PodSpecs.addContainers(out, o, init);
     }
     return out;
   }
@@ -77,16 +77,15 @@ final class BuiltinRules {
     List<Violation> out = new ArrayList<>();
     for (ContainerRef c : containers(s, true)) {
       ImageRef ref = ImageRef.parse(c.image());
-      String ptr = c.pointer() + "/image#tag";
       if (ref.tag() != null && tags.contains(ref.tag()) && ref.digest() == null) {
-        out.add(at(c, ptr, "container \"" + c.name() + "\" uses image \"" + c.image() + "\" with the tag \""
+        out.add(at(c, c.pointer() + "/image#tag", "container \"" + c.name() + "\" uses image \"" + c.image() + "\" with the tag \""
             + ref.tag() + "\", which is not allowed; pin a version (e.g. 1.4.2) or a digest"));
       } else if (requireTag && ref.tag() == null && ref.digest() == null) {
-        out.add(at(c, ptr, "container \"" + c.name() + "\" uses image \"" + c.image()
+        out.add(at(c, c.pointer() + "/image#tag", "container \"" + c.name() + "\" uses image \"" + c.image()
             + "\" without a tag or digest; set image.tag (or image.digest) for this environment"));
       }
       if (requireDigest && ref.digest() == null) {
-        out.add(at(c, ptr, "container \"" + c.name() + "\" uses image \"" + c.image()
+        out.add(at(c, c.pointer() + "/image#tag", "container \"" + c.name() + "\" uses image \"" + c.image()
             + "\" without a digest; pin it with image.digest (sha256:...)"));
       }
     }

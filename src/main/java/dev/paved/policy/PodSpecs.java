@@ -2,10 +2,8 @@ package dev.paved.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.paved.desired.DesiredObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Finds the containers of any workload kind, rendered or raw, with their JSON pointers. */
 final class PodSpecs {
@@ -24,8 +22,16 @@ final class PodSpecs {
       .stream().collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey,
           e -> com.fasterxml.jackson.core.JsonPointer.compile(e.getValue())));
 
-  /** A container of an object: its pointer, whether it is an init container, its JSON. */
-  record ContainerRef(DesiredObject object, String pointer, boolean init, JsonNode json) {
+  /**
+   * A container of an object: the pointer of its list, its index there, whether it is an init
+   * container, its JSON. Rules look at every container of every object and need the pointer only
+   * for a violation: it is made when asked for.
+   */
+  record ContainerRef(DesiredObject object, String list, int index, boolean init, JsonNode json) {
+    String pointer() {
+      return list + "/" + index;
+    }
+
     String name() {
       return json.path("name").asText();
     }
@@ -37,31 +43,35 @@ final class PodSpecs {
 
   private PodSpecs() {}
 
-  static Optional<String> podSpecPointer(DesiredObject o) {
-    return Optional.ofNullable(POD_SPEC.get(o.key().kind()));
-  }
-
   /** Long-running controllers, whose containers should have probes. */
   static boolean longRunning(DesiredObject o) {
     String k = o.key().kind();
     return k.equals("Deployment") || k.equals("StatefulSet") || k.equals("DaemonSet");
   }
 
-  static List<ContainerRef> containers(DesiredObject o, boolean includeInit) {
-    List<ContainerRef> out = new ArrayList<>();
-    podSpecPointer(o).ifPresent(spec -> {
-      JsonNode pod = o.manifest().at(POD_SPEC_POINTER.get(o.key().kind()));
-      add(out, o, pod.path("containers"), spec + "/containers", false);
-      if (includeInit) {
-        add(out, o, pod.path("initContainers"), spec + "/initContainers", true);
-      }
-    });
-    return out;
+  /** The pointers of the container lists of each kind's pod spec, made once. */
+  private static final Map<String, String> CONTAINERS = POD_SPEC.entrySet().stream().collect(
+      java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue() + "/containers"));
+  private static final Map<String, String> INIT_CONTAINERS = POD_SPEC.entrySet().stream().collect(
+      java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue() + "/initContainers"));
+
+  /** Adds the containers of {@code o} (and its init containers, when asked) to {@code out}. */
+  static void addContainers(List<ContainerRef> out, DesiredObject o, boolean includeInit) {
+    String kind = o.key().kind();
+    com.fasterxml.jackson.core.JsonPointer spec = POD_SPEC_POINTER.get(kind);
+    if (spec == null) {
+      return;
+    }
+    JsonNode pod = o.manifest().at(spec);
+    add(out, o, pod.path("containers"), CONTAINERS.get(kind), false);
+    if (includeInit) {
+      add(out, o, pod.path("initContainers"), INIT_CONTAINERS.get(kind), true);
+    }
   }
 
   private static void add(List<ContainerRef> out, DesiredObject o, JsonNode list, String pointer, boolean init) {
     for (int i = 0; i < list.size(); i++) {
-      out.add(new ContainerRef(o, pointer + "/" + i, init, list.get(i)));
+      out.add(new ContainerRef(o, pointer, i, init, list.get(i)));
     }
   }
 

@@ -805,4 +805,14 @@ class ConfigLoaderTest {
         .isEqualTo(x.platform().orElseThrow().services().keySet());
     assertThat(y.diagnostics()).isEqualTo(x.diagnostics());
   }
+
+  @Test
+  void dnsLabelSaysWhatTheDnsLabelPatternSays() {
+    java.util.regex.Pattern label = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    for (String name : List.of("", "a", "-", "a-", "-a", "a-b", "a--b", "0", "09-x", "A", "a_b", "a.b", "é",
+        "payments-prod", "x".repeat(63), "x".repeat(64), "a b")) {
+      assertThat(ConfigLoader.dnsLabel(name)).as(name)
+          .isEqualTo(label.matcher(name).matches() && name.length() <= 63);
+    }
+  }
 }

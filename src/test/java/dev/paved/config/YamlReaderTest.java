@@ -2,9 +2,12 @@ package dev.paved.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class YamlReaderTest {
@@ -288,5 +291,94 @@ class YamlReaderTest {
     Diagnostic d = onlyError(r);
     assertThat(d.code()).isEqualTo("yaml-key");
     assertThat(d.location().line()).isEqualTo(1);
+  }
+
+  @Test
+  void anAliasRepeatsTheAnchoredSubtreeWithItsPositions() {
+    YamlReader.Result r = read("""
+        base: &b
+          x: 1
+          y: [a, b]
+        use: *b
+        """);
+
+    assertThat(r.ok()).isTrue();
+    YamlDocument doc = r.documents().get(0);
+    assertThat(doc.tree().get("use")).isEqualTo(doc.tree().get("base"));
+    assertThat(doc.tree().get("use").get("y").get(1).asText()).isEqualTo("b");
+    // the repeated nodes are where the anchored ones were written
+    assertThat(doc.sourceMap().value("/use/x")).isEqualTo(new Location(FILE, 2, 6));
+    assertThat(doc.sourceMap().key("/use")).isEqualTo(new Location(FILE, 4, 1));
+  }
+
+  /**
+   * Documents without anchors are built straight from SnakeYAML's parse events; the rest go
+   * through its composer. Both must give the same trees, positions and diagnostics.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("streams")
+  void readingFromEventsGivesWhatTheComposerGives(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    YamlReader.Result fromEvents = YamlReader.read(FILE, bytes, true);
+    YamlReader.Result composed = YamlReader.read(FILE, bytes, false);
+
+    assertThat(fromEvents.diagnostics()).isEqualTo(composed.diagnostics());
+    assertThat(fromEvents.documents()).hasSameSizeAs(composed.documents());
+    for (int i = 0; i < composed.documents().size(); i++) {
+      YamlDocument a = fromEvents.documents().get(i);
+      YamlDocument b = composed.documents().get(i);
+      assertThat(a.index()).isEqualTo(b.index());
+      assertThat(a.sourceMap()).isEqualTo(b.sourceMap());
+      assertThat(a.tree()).isEqualTo(b.tree());
+      assertThat(types(a.tree())).isEqualTo(types(b.tree()));
+    }
+  }
+
+  /** The node classes of a tree (equal trees may hold an int here and a long there). */
+  private static List<String> types(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    out.add(n.getClass().getSimpleName());
+    n.elements().forEachRemaining(child -> out.addAll(types(child)));
+    return out;
+  }
+
+  static List<String> streams() {
+    return List.of(
+        "a: 1\nb: [1, 2, {c: d}]\n",
+        "base: &b\n  x: 1\nuse: *b\n",
+        "? [a, b]\n: c\nd: 1\n",
+        "? {a: b}\n: c\n",
+        "<<: {a: 1}\nb: 2\n",
+        "'<<': 1\n",
+        "x: !!str 123\ny: !!int \"12\"\nz: !!float \"1.5\"\nw: !!bool yes\nv: !!null x\nu: !foo bar\n",
+        "a: !!int 0x1F\nb: !!int 0o17\nc: !!int 1_000\nd: !!float .inf\ne: !!int abc\n",
+        "ints: [0, -1, +5, 007, 0o17, 0x1F, 1_000, 123456789012345678901234567890, 0o8]\n",
+        "floats: [1.5, -.5, +1., 1e3, 1E-3, .inf, -.Inf, .NaN, 1.10, 1.7976931348623157e309]\n",
+        "bools: [true, True, TRUE, false, yes, no, on, off, tRue]\n",
+        "nulls: [~, null, Null, NULL, nUll, '', \"\"]\nempty:\nk: ~\n",
+        "lit: |\n  line1\n  line2\nfold: >\n  a\n  b\n",
+        "a: b\na: c\nb: {x: 1, x: 2}\n",
+        "'a/b': 1\n'c~d': {e: 2}\n'': 3\n",
+        "---\na: 1\n---\nb: 2\n...\n---\n",
+        "",
+        "# only a comment\n",
+        "- a\n- b\n",
+        "just a scalar\n",
+        "a: [1, 2\nb: 3\n",
+        "a: b\na: c\nd: [1, 2\n",
+        "a: *undefined\n",
+        "k: !!python/object:os.system ls\n",
+        "k: !<tag:example.com,2000:foo> 42\n",
+        "k: !!map {a: 1}\nl: !!seq [1]\nm: !!set {a, b}\n",
+        "x: &a [*a]\n",
+        "a: &a {x: [1, 2, 3]}\nb: [" + "*a, ".repeat(30) + "*a]\n",
+        "a:" + " {b:".repeat(63) + " 1" + "}".repeat(63) + "\n",
+        "a:" + " {b:".repeat(64) + " 1" + "}".repeat(64) + "\n",
+        "? " + "[".repeat(70) + "]".repeat(70) + "\n: v\n",
+        "a: [" + "1, ".repeat(260_000) + "1]\n",
+        "\ufeffa: 1\n",
+        "x: &s str\n*s : v\n",
+        "a: ! 12\nb: ! true\nc: !!str\n",
+        "%TAG !e! tag:example.com,2000:\n---\na: !e!foo 1\n");
   }
 }
