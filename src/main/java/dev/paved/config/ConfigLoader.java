@@ -241,8 +241,8 @@ public final class ConfigLoader {
 
   private List<Diagnostic> check(Kind kind, YamlDocument doc) {
     // In an override, null means "remove this field": it is valid anywhere, so the schema
-    // sees the document without its nulls.
-    return kind == Kind.OVERRIDE
+    // sees the document without its nulls (a copy, made only when there are some).
+    return kind == Kind.OVERRIDE && Merge.containsNull(doc.tree())
         ? schemas.validate(kind, Merge.withoutNulls(doc.tree()), doc.sourceMap())
         : schemas.validate(kind, doc);
   }

@@ -75,6 +75,21 @@ public final class Merge {
     }
   }
 
+  /** Whether {@code node} holds a null value anywhere (a map entry or a list item). */
+  static boolean containsNull(JsonNode node) {
+    if (node.isNull()) {
+      return true;
+    }
+    if (node.isContainerNode()) {
+      for (JsonNode child : node) {
+        if (containsNull(child)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** A copy of {@code node} without null-valued map entries (nulls only mean "remove"). */
   public static JsonNode withoutNulls(JsonNode node) {
     if (node.isObject()) {

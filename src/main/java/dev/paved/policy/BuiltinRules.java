@@ -56,14 +56,6 @@ final class BuiltinRules {
     return out;
   }
 
-  private static List<ContainerRef> containers(Scope s, boolean init) {
-    List<ContainerRef> out = new ArrayList<>();
-    for (DesiredObject o : s.objects()) {
-      PodSpecs.addContainers(out, o, init);
-    }
-    return out;
-  }
-
   private static Violation at(ContainerRef c, String pointer, String message) {
     return new Violation(c.object(), c.object().service(), c.object().locate(pointer),
         c.object().key() + ": " + message);
@@ -75,7 +67,7 @@ final class BuiltinRules {
     boolean requireTag = p.path("requireTag").asBoolean(true);
     boolean requireDigest = p.path("requireDigest").asBoolean(false);
     List<Violation> out = new ArrayList<>();
-    for (ContainerRef c : containers(s, true)) {
+    for (ContainerRef c : s.containers(true)) {
       ImageRef ref = ImageRef.parse(c.image());
       if (ref.tag() != null && tags.contains(ref.tag()) && ref.digest() == null) {
         out.add(at(c, c.pointer() + "/image#tag", "container \"" + c.name() + "\" uses image \"" + c.image() + "\" with the tag \""
@@ -95,7 +87,7 @@ final class BuiltinRules {
   static List<Violation> allowedRegistries(Scope s) {
     List<String> registries = strings(s.policy().parameters(), "registries", List.of());
     List<Violation> out = new ArrayList<>();
-    for (ContainerRef c : containers(s, true)) {
+    for (ContainerRef c : s.containers(true)) {
       ImageRef ref = ImageRef.parse(c.image());
       boolean ok = registries.stream().anyMatch(r -> ref.repository().startsWith(r) || ref.normalized().startsWith(r));
       if (!ok) {
@@ -111,7 +103,7 @@ final class BuiltinRules {
     List<String> requests = strings(p, "requests", List.of("cpu", "memory"));
     List<String> limits = strings(p, "limits", List.of("memory"));
     List<Violation> out = new ArrayList<>();
-    for (ContainerRef c : containers(s, true)) {
+    for (ContainerRef c : s.containers(true)) {
       List<String> missing = new ArrayList<>();
       for (String r : requests) {
         if (c.json().path("resources").path("requests").path(r).isMissingNode()) {
@@ -179,8 +171,16 @@ final class BuiltinRules {
         continue; // environment-level objects (Namespaces) carry the environment's labels only
       }
       JsonNode labels = o.manifest().path("metadata").path("labels");
-      List<String> missing = required.stream().filter(l -> !labels.has(l)).toList();
-      if (!missing.isEmpty()) {
+      List<String> missing = null;
+      for (String l : required) {
+        if (!labels.has(l)) {
+          if (missing == null) {
+            missing = new ArrayList<>();
+          }
+          missing.add(l);
+        }
+      }
+      if (missing != null) {
         out.add(new Violation(o, o.service(), o.locate("/metadata/labels"), o.key() + ": missing label(s) "
             + String.join(", ", missing) + "; add them under \"labels\" in the service or the environment"));
       }
@@ -191,7 +191,7 @@ final class BuiltinRules {
   static List<Violation> probesRequired(Scope s) {
     List<String> probes = strings(s.policy().parameters(), "probes", List.of("liveness", "readiness"));
     List<Violation> out = new ArrayList<>();
-    for (ContainerRef c : containers(s, false)) {
+    for (ContainerRef c : s.containers(false)) {
       if (!PodSpecs.longRunning(c.object())) {
         continue;
       }
@@ -208,8 +208,10 @@ final class BuiltinRules {
     JsonNode p = s.policy().parameters();
     List<String> patterns = strings(p, "namespaces", List.of("{team}-*"));
     boolean allowClusterScoped = p.path("allowClusterScoped").asBoolean(false);
-    // The team's patterns, compiled once per team.
+    // The team's patterns, compiled once per team; whether they allow a namespace, decided once
+    // per (team, namespace): an environment has a few namespaces and tens of thousands of objects.
     Map<String, List<Pattern>> compiled = new java.util.HashMap<>();
+    Map<String, Map<String, Boolean>> allowed = new java.util.HashMap<>();
     List<Violation> out = new ArrayList<>();
     for (DesiredObject o : s.objects()) {
       if (o.service() == null) {
@@ -225,14 +227,10 @@ final class BuiltinRules {
         continue;
       }
       String ns = o.key().namespace();
-      boolean ok = false;
-      for (Pattern pat : compiled.computeIfAbsent(team, t -> patterns.stream()
-          .map(pat -> glob(pat.replace("{team}", t).replace("{env}", s.environment().name()))).toList())) {
-        if (pat.matcher(ns == null ? "" : ns).matches()) {
-          ok = true;
-          break;
-        }
-      }
+      boolean ok = allowed.computeIfAbsent(team, t -> new java.util.HashMap<>()).computeIfAbsent(ns == null ? "" : ns,
+          n -> compiled.computeIfAbsent(team, t -> patterns.stream()
+              .map(pat -> glob(pat.replace("{team}", t).replace("{env}", s.environment().name()))).toList())
+              .stream().anyMatch(pat -> pat.matcher(n).matches()));
       if (!ok) {
         out.add(new Violation(o, o.service(), o.locate("/metadata/namespace"), o.key() + ": namespace \"" + ns
             + "\" is outside what team \"" + team + "\" may use (" + String.join(", ", patterns) + ")"));
@@ -254,7 +252,7 @@ final class BuiltinRules {
     List<String> words = strings(s.policy().parameters(), "namePatterns", SecretNames.DEFAULT_WORDS).stream()
         .map(w -> w.toUpperCase(Locale.ROOT)).toList();
     List<Violation> out = new ArrayList<>();
-    for (ContainerRef c : containers(s, true)) {
+    for (ContainerRef c : s.containers(true)) {
       JsonNode env = c.json().path("env");
       for (int i = 0; i < env.size(); i++) {
         JsonNode e = env.get(i);

@@ -55,8 +55,17 @@ final class PodSpecs {
   private static final Map<String, String> INIT_CONTAINERS = POD_SPEC.entrySet().stream().collect(
       java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue() + "/initContainers"));
 
-  /** Adds the containers of {@code o} (and its init containers, when asked) to {@code out}. */
-  static void addContainers(List<ContainerRef> out, DesiredObject o, boolean includeInit) {
+  /** The containers and init containers of {@code objects}, in object order. */
+  static List<ContainerRef> containers(List<DesiredObject> objects) {
+    List<ContainerRef> out = new java.util.ArrayList<>();
+    for (DesiredObject o : objects) {
+      addContainers(out, o);
+    }
+    return java.util.Collections.unmodifiableList(out);
+  }
+
+  /** Adds the containers of {@code o}, then its init containers, to {@code out}. */
+  private static void addContainers(List<ContainerRef> out, DesiredObject o) {
     String kind = o.key().kind();
     com.fasterxml.jackson.core.JsonPointer spec = POD_SPEC_POINTER.get(kind);
     if (spec == null) {
@@ -64,9 +73,7 @@ final class PodSpecs {
     }
     JsonNode pod = o.manifest().at(spec);
     add(out, o, pod.path("containers"), CONTAINERS.get(kind), false);
-    if (includeInit) {
-      add(out, o, pod.path("initContainers"), INIT_CONTAINERS.get(kind), true);
-    }
+    add(out, o, pod.path("initContainers"), INIT_CONTAINERS.get(kind), true);
   }
 
   private static void add(List<ContainerRef> out, DesiredObject o, JsonNode list, String pointer, boolean init) {

@@ -8,10 +8,13 @@ import dev.paved.desired.DesiredObject;
 import dev.paved.desired.EnvironmentState;
 import dev.paved.desired.Labels;
 import dev.paved.desired.RenderResult;
+import dev.paved.policy.PodSpecs.ContainerRef;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Evaluates every policy of a platform over its rendered desired state. For each policy and
@@ -21,9 +24,19 @@ public final class PolicyEngine {
 
   private PolicyEngine() {}
 
-  /** What a rule is given: its policy, one environment, the selected objects and workloads. */
+  /**
+   * What a rule is given: its policy, one environment, the selected objects and workloads, and
+   * the containers of those objects (init containers included), found when a rule first asks.
+   */
   public record Scope(Policy policy, Environment environment, Platform platform, List<DesiredObject> objects,
-      List<Workload> workloads, Map<String, Map<String, Workload>> workloadsByEnvironment) {
+      List<Workload> workloads, Map<String, Map<String, Workload>> workloadsByEnvironment,
+      Supplier<List<ContainerRef>> containerSource) {
+
+    /** The containers of the selected objects, in object order; init containers only when asked. */
+    List<ContainerRef> containers(boolean init) {
+      List<ContainerRef> all = containerSource.get();
+      return init ? all : all.stream().filter(c -> !c.init()).toList();
+    }
 
     Workload workload(String service) {
       return workloadIn(environment.name(), service);
@@ -52,17 +65,11 @@ public final class PolicyEngine {
       byKey.computeIfAbsent(w.environment().name(), k -> new HashMap<>()).put(w.name(), w);
       byEnv.computeIfAbsent(w.environment().name(), k -> new ArrayList<>()).add(w);
     }
-    // The team of each object, once (rules run per policy and environment over the same objects).
-    Map<String, String[]> teams = new HashMap<>();
-    for (Environment env : platform.environments().values()) {
-      rendered.state().environment(env.name()).ifPresent(state -> {
-        String[] t = new String[state.objects().size()];
-        for (int i = 0; i < t.length; i++) {
-          t[i] = team(state.objects().get(i), byKey, env);
-        }
-        teams.put(env.name(), t);
-      });
-    }
+    // Found once per environment, when first needed: the team of each object (for policies that
+    // select by service, team or exclude) and the containers of all its objects (for rules on
+    // containers of policies that select the whole environment).
+    Map<String, String[]> teams = new ConcurrentHashMap<>();
+    Map<String, List<ContainerRef>> containers = new ConcurrentHashMap<>();
     // Each (policy, environment) pair is evaluated on its own (pure): spread them over the cores.
     record Pair(Policy policy, Environment environment) {}
     List<Pair> pairs = new ArrayList<>();
@@ -82,13 +89,16 @@ public final class PolicyEngine {
       List<Workload> inEnv = byEnv.getOrDefault(env.name(), List.of());
       List<DesiredObject> objects;
       List<Workload> workloads;
+      Supplier<List<ContainerRef>> containerSource;
       if (policy.exclude().isEmpty() && policy.match().services().isEmpty() && policy.match().teams().isEmpty()) {
         // The policy selects by tier and environment only: all of this environment, or nothing.
         boolean applies = policy.applies(env.tier(), env.name(), null, null);
         objects = applies ? all : List.of();
         workloads = applies ? inEnv : List.of();
+        containerSource = applies ? () -> containers.computeIfAbsent(env.name(), k -> PodSpecs.containers(all))
+            : List::of;
       } else {
-        String[] objectTeams = teams.get(env.name());
+        String[] objectTeams = teams.computeIfAbsent(env.name(), k -> teams(all, byKey, env));
         objects = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
           DesiredObject o = all.get(i);
@@ -97,15 +107,27 @@ public final class PolicyEngine {
           }
         }
         workloads = inEnv.stream().filter(w -> policy.applies(env.tier(), env.name(), w.name(), w.team())).toList();
+        List<DesiredObject> selected = objects;
+        containerSource = () -> PodSpecs.containers(selected);
       }
       if (objects.isEmpty() && workloads.isEmpty()) {
         return java.util.stream.Stream.<Finding>empty();
       }
-      return BuiltinRules.get(policy.rule()).check(new Scope(policy, env, platform, objects, workloads, byKey)).stream()
+      return BuiltinRules.get(policy.rule()).check(new Scope(policy, env, platform, objects, workloads, byKey, containerSource))
+          .stream()
           .map(v -> new Finding(policy.name(), policy.rule(), policy.severity(), env.name(), v.service(),
               v.object() == null ? null : v.object().key(), v.location(), v.message()));
     }).toList();
     return findings.stream().sorted().toList();
+  }
+
+  private static String[] teams(List<DesiredObject> objects, Map<String, Map<String, Workload>> byKey,
+      Environment env) {
+    String[] t = new String[objects.size()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = team(objects.get(i), byKey, env);
+    }
+    return t;
   }
 
   private static String team(DesiredObject o, Map<String, Map<String, Workload>> byKey, Environment env) {
