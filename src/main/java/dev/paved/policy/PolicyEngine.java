@@ -113,8 +113,8 @@ public final class PolicyEngine {
       if (objects.isEmpty() && workloads.isEmpty()) {
         return java.util.stream.Stream.<Finding>empty();
       }
-      return BuiltinRules.get(policy.rule()).check(new Scope(policy, env, platform, objects, workloads, byKey, containerSource))
-          .stream()
+      Scope scope = new Scope(policy, env, platform, objects, workloads, byKey, containerSource);
+      return BuiltinRules.get(policy.rule()).check(scope).stream()
           .map(v -> new Finding(policy.name(), policy.rule(), policy.severity(), env.name(), v.service(),
               v.object() == null ? null : v.object().key(), v.location(), v.message()));
     }).toList();
