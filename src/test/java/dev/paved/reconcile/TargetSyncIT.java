@@ -47,6 +47,12 @@ class TargetSyncIT {
     return out;
   }
 
+  /** The change-set entry that reports {@code k} failed (the test fails when there is none). */
+  private static ChangeSet.Entry failed(TargetSync.Result r, ObjectKey k) {
+    return r.changes().of(Action.FAILED).stream().filter(e -> e.key().equals(k)).findFirst()
+        .orElseThrow(() -> new AssertionError(k + " is not reported failed: " + r.changes().entries()));
+  }
+
   private static String resourceVersion(KubernetesClient client, ObjectKey k) {
     return client.genericKubernetesResources(k.apiVersion(), k.kind()).inNamespace(k.namespace())
         .withName(k.name()).get().getMetadata().getResourceVersion();
@@ -278,13 +284,46 @@ class TargetSyncIT {
       assertThat(r.error()).isEmpty();
       assertThat(r.changes().partial()).isTrue();
       assertThat(r.synced()).isFalse();
-      ChangeSet.Entry failed = r.changes().of(Action.FAILED).stream().filter(e -> e.key().equals(bad))
-          .findFirst().orElseThrow();
+      ChangeSet.Entry failed = failed(r, bad);
       assertThat(failed.reason()).contains("not a valid key!").contains("valid config key");
       assertThat(r.changes().of(Action.CREATED)).extracting(ChangeSet.Entry::key).containsExactlyInAnyOrder(
           serviceAccount(ns, "checkout"), service(ns, "checkout"), deployment(ns, "checkout"));
       assertThat(exists(client, deployment(ns, "checkout"))).isTrue();
       assertThat(exists(client, bad)).isFalse();
+    }
+  }
+
+  @Test
+  void aFieldTheApiserversSchemaDoesNotKnowIsRefusedNotDropped(KubernetesClient client) {
+    // Paved applies with fieldValidation=Ignore (its bodies are serialized trees: no duplicate
+    // keys, the only thing that directive's second decode of the body finds for an apply);
+    // server-side apply still refuses any field its schema does not declare.
+    String ns = client.getNamespace();
+    LivePlatform p = new LivePlatform(ns).service("checkout", "1.0.0").manifest("checkout", "worker.yaml", """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: checkout-worker
+        spec:
+          replica: 2
+          selector:
+            matchLabels: {app: checkout-worker}
+          template:
+            metadata:
+              labels: {app: checkout-worker}
+            spec:
+              containers:
+                - name: worker
+                  image: registry.example.com/checkout-worker:1.0.0
+        """);
+    ObjectKey worker = deployment(ns, "checkout-worker");
+    try (var engine = LivePlatform.engine(client)) {
+      TargetSync.Result r = engine.sync(p, "c1");
+
+      ChangeSet.Entry failed = failed(r, worker);
+      assertThat(failed.reason()).contains(".spec.replica").contains("field not declared in schema");
+      assertThat(exists(client, worker)).isFalse();
+      assertThat(exists(client, deployment(ns, "checkout"))).isTrue();
     }
   }
 
