@@ -45,9 +45,10 @@ public final class Main implements Runnable {
    * On a machine of 2 cores the JDK sizes its common pool to 1, and then every
    * {@code CompletableFuture.*Async} step without an executor (the Kubernetes client's HTTP
    * layer has several per request) runs on a new thread of its own. Must run before anything
-   * touches the common pool; an explicit {@code -D} setting wins.
+   * touches the common pool; an explicit {@code -D} setting wins. Public for the benchmarks,
+   * which measure with the pool the CLI gets.
    */
-  static void commonPoolOfAtLeastTwo() {
+  public static void commonPoolOfAtLeastTwo() {
     String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
     if (System.getProperty(property) == null) {
       System.setProperty(property, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));

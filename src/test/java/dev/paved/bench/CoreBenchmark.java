@@ -21,6 +21,8 @@ public final class CoreBenchmark {
   private static final String[] TEAMS = {"payments", "storefront", "platform", "data", "search"};
 
   public static void main(String[] args) {
+    // The common pool the CLI runs with (at least two workers; the JDK's default here is one).
+    dev.paved.cli.Main.commonPoolOfAtLeastTwo();
     int[] sizes = args.length > 0 ? java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
         : new int[] {1_000, 10_000};
     System.out.printf("%-10s %-8s %-10s %-10s %-10s %-10s %-10s %-10s %-10s%n", "services", "files", "objects",

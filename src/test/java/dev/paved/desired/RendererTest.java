@@ -555,6 +555,41 @@ class RendererTest {
   }
 
   @Test
+  void largeEnvironmentsRenderSideBySideOnAPoolOfTwo() {
+    // The CLI and the daemon run with a common pool of at least two workers (cli.Main; the
+    // tests get the same through the surefire argLine). With it, a second level of fork/join
+    // inside the renderer's parallel stream (a parallel sort of each environment) livelocked the
+    // JDK 17 pool: validate never returned for 3,000 services, nor this test for 6,000.
+    assertThat(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()).isGreaterThanOrEqualTo(2);
+    int services = 6_000;
+    Fixtures repo = Fixtures.minimal()
+        .file("environments/staging.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: staging\n"
+            + "cluster: main\n")
+        .file("environments/prod.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: prod\n"
+            + "cluster: main\n");
+    for (int i = 0; i < services; i++) {
+      repo.file("services/svc-" + i + "/service.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Service\nteam: t"
+          + (i % 3) + "\nimage:\n  repository: registry.example.com/svc-" + i + "\n  tag: \"1.0.0\"\n"
+          + "ports:\n  - name: http\n    port: 8080\n");
+    }
+    Platform p = platform(repo);
+
+    RenderResult r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+        () -> Renderer.render(p, COMMIT));
+
+    assertThat(r.diagnostics()).isEmpty();
+    for (String environment : List.of("dev", "staging", "prod")) {
+      List<DesiredObject> objects = env(r, environment).objects();
+      // ServiceAccount, Deployment, Service per service (the fixture's checkout too), and the
+      // Namespaces of the four teams
+      assertThat(objects).hasSize(3 * (services + 1) + 4);
+      for (int i = 1; i < objects.size(); i++) {
+        assertThat(objects.get(i - 1).key().compareTo(objects.get(i).key())).isNegative();
+      }
+    }
+  }
+
+  @Test
   void renderingDoesNotDependOnFileOrder() {
     ConfigTree tree = repo().tree();
     List<String> paths = new ArrayList<>(tree.files().keySet());
