@@ -1,5 +1,6 @@
 package dev.paved.plan;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
@@ -14,8 +15,10 @@ import dev.paved.plan.Plan.ObjectChange;
 import dev.paved.policy.Finding;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -56,27 +59,69 @@ public final class Planner {
     Map<ObjectKey, DesiredObject> after = index(head);
     Set<ObjectKey> keys = new TreeSet<>(before.keySet());
     keys.addAll(after.keySet());
-    List<ObjectChange> changes = new ArrayList<>();
-    int unchanged = 0;
-    for (ObjectKey key : keys) {
-      DesiredObject b = before.get(key);
-      DesiredObject a = after.get(key);
-      String oldYaml = b == null ? "" : Manifests.toYaml(redactor.clean(b.manifest()));
-      String newYaml = a == null ? "" : Manifests.toYaml(redactor.clean(a.manifest()));
-      if (oldYaml.equals(newYaml)) {
-        unchanged++;
-        continue;
-      }
-      Action action = b == null ? Action.ADD : a == null ? Action.REMOVE : Action.CHANGE;
-      String service = a != null ? a.service() : b.service();
-      changes.add(new ObjectChange(key, action, service, unified(key, oldYaml, newYaml)));
-    }
+    // Each object is compared on its own (both sides cleaned and printed): on all cores, in key
+    // order. An environment of a large repo has tens of thousands.
+    List<Optional<ObjectChange>> compared = new ArrayList<>(keys).parallelStream()
+        .map(key -> change(key, before.get(key), after.get(key))).toList();
+    List<ObjectChange> changes = compared.stream().flatMap(Optional::stream).toList();
+    int unchanged = compared.size() - changes.size();
     Set<String> baseIds = baseFindings.stream().map(Finding::identity).collect(Collectors.toSet());
     Set<String> headIds = headFindings.stream().map(Finding::identity).collect(Collectors.toSet());
     List<Finding> appeared = headFindings.stream().filter(f -> !baseIds.contains(f.identity())).toList();
     List<Finding> resolved = baseFindings.stream().filter(f -> !headIds.contains(f.identity())).toList();
     String cluster = head != null ? head.cluster() : base.cluster();
     return new EnvironmentPlan(env, cluster, changes, unchanged, appeared, resolved);
+  }
+
+  /** How {@code key} changes from {@code b} to {@code a} (either may be null); empty when it does not. */
+  private Optional<ObjectChange> change(ObjectKey key, DesiredObject b, DesiredObject a) {
+    ObjectNode oldTree = b == null ? null : redactor.clean(b.manifest());
+    ObjectNode newTree = a == null ? null : redactor.clean(a.manifest());
+    if (oldTree != null && newTree != null && sameInOrder(oldTree, newTree)) {
+      return Optional.empty(); // identical trees print identically: most objects of a plan
+    }
+    String oldYaml = oldTree == null ? "" : Manifests.toYaml(oldTree);
+    String newYaml = newTree == null ? "" : Manifests.toYaml(newTree);
+    if (oldYaml.equals(newYaml)) {
+      return Optional.empty();
+    }
+    Action action = b == null ? Action.ADD : a == null ? Action.REMOVE : Action.CHANGE;
+    String service = a != null ? a.service() : b.service();
+    return Optional.of(new ObjectChange(key, action, service, unified(key, oldYaml, newYaml)));
+  }
+
+  /**
+   * Whether {@code a} and {@code b} are the same tree, field order and node types included (what
+   * makes their YAML the same text); {@link JsonNode#equals} ignores the order of fields.
+   */
+  static boolean sameInOrder(JsonNode a, JsonNode b) {
+    if (a.isObject() && b.isObject()) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      Iterator<Map.Entry<String, JsonNode>> x = a.fields();
+      Iterator<Map.Entry<String, JsonNode>> y = b.fields();
+      while (x.hasNext()) {
+        Map.Entry<String, JsonNode> e = x.next();
+        Map.Entry<String, JsonNode> f = y.next();
+        if (!e.getKey().equals(f.getKey()) || !sameInOrder(e.getValue(), f.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a.isArray() && b.isArray()) {
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!sameInOrder(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return !a.isContainerNode() && !b.isContainerNode() && a.getClass() == b.getClass() && a.equals(b);
   }
 
   private static Map<ObjectKey, DesiredObject> index(EnvironmentState state) {
