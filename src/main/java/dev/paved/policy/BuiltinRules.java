@@ -227,10 +227,10 @@ final class BuiltinRules {
         continue;
       }
       String ns = o.key().namespace();
-      boolean ok = allowed.computeIfAbsent(team, t -> new java.util.HashMap<>()).computeIfAbsent(ns == null ? "" : ns,
-          n -> compiled.computeIfAbsent(team, t -> patterns.stream()
-              .map(pat -> glob(pat.replace("{team}", t).replace("{env}", s.environment().name()))).toList())
-              .stream().anyMatch(pat -> pat.matcher(n).matches()));
+      List<Pattern> teamPatterns = compiled.computeIfAbsent(team, t -> patterns.stream()
+          .map(pat -> glob(pat.replace("{team}", t).replace("{env}", s.environment().name()))).toList());
+      boolean ok = allowed.computeIfAbsent(team, t -> new java.util.HashMap<>())
+          .computeIfAbsent(ns == null ? "" : ns, n -> teamPatterns.stream().anyMatch(pat -> pat.matcher(n).matches()));
       if (!ok) {
         out.add(new Violation(o, o.service(), o.locate("/metadata/namespace"), o.key() + ": namespace \"" + ns
             + "\" is outside what team \"" + team + "\" may use (" + String.join(", ", patterns) + ")"));
