@@ -59,8 +59,8 @@ public final class Planner {
     Map<ObjectKey, DesiredObject> after = index(head);
     Set<ObjectKey> keys = new TreeSet<>(before.keySet());
     keys.addAll(after.keySet());
-    // Each object is compared on its own (both sides cleaned and printed): on all cores, in key
-    // order. An environment of a large repo has tens of thousands.
+    // Each object is compared on its own (both sides cleaned, printed only when they differ): on
+    // all cores, in key order. An environment of a large repo has tens of thousands.
     List<Optional<ObjectChange>> compared = new ArrayList<>(keys).parallelStream()
         .map(key -> change(key, before.get(key), after.get(key))).toList();
     List<ObjectChange> changes = compared.stream().flatMap(Optional::stream).toList();
