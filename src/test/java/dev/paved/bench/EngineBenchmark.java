@@ -41,6 +41,8 @@ public final class EngineBenchmark {
   private EngineBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    // The common pool the daemon runs with (at least two workers; the JDK's default here is one).
+    dev.paved.cli.Main.commonPoolOfAtLeastTwo();
     int[] sizes = args.length > 0 ? java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
         : new int[] {100, 1000};
     Path script = Path.of(System.getProperty("paved.basedir", ".")).resolve("scripts/control-plane").toAbsolutePath();
