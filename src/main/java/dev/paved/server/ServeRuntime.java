@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running {@code paved serve}: Vert.x (with its blocked-thread checker and Micrometer metrics
- * in the daemon's registry), the {@link ApiServer}, and the timers that drive the daemon: one
+ * in the daemon's registry, next to the JVM's and the process's: {@link JvmMetrics}), the {@link ApiServer}, and the timers that drive the daemon: one
  * periodic refresh per repo (the first at once) and the periodic full resync. Timers only call
  * {@link DaemonApi} methods that return at once; the work happens on the daemon's threads.
  *
@@ -50,15 +50,18 @@ public final class ServeRuntime implements AutoCloseable {
   private final Vertx vertx;
   private final ApiServer api;
   private final AutoCloseable daemonClose;
+  private final AutoCloseable jvmMetrics;
   private final Duration shutdownTimeout;
   private final List<Long> timers = new ArrayList<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-  private ServeRuntime(Vertx vertx, ApiServer api, AutoCloseable daemonClose, Duration shutdownTimeout) {
+  private ServeRuntime(Vertx vertx, ApiServer api, AutoCloseable daemonClose, AutoCloseable jvmMetrics,
+      Duration shutdownTimeout) {
     this.vertx = vertx;
     this.api = api;
     this.daemonClose = daemonClose;
+    this.jvmMetrics = jvmMetrics;
     this.shutdownTimeout = shutdownTimeout;
   }
 
@@ -106,7 +109,8 @@ public final class ServeRuntime implements AutoCloseable {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       throw e;
     }
-    ServeRuntime runtime = new ServeRuntime(vertx, api, daemonClose, settings.shutdownTimeout());
+    ServeRuntime runtime = new ServeRuntime(vertx, api, daemonClose, JvmMetrics.bindTo(daemon.metrics()),
+        settings.shutdownTimeout());
     LOG.info("API listening on {}:{}", settings.host(), api.port());
     for (Map.Entry<String, Duration> e : new TreeMap<>(settings.pollIntervals()).entrySet()) {
       String repo = e.getKey();
@@ -174,6 +178,11 @@ public final class ServeRuntime implements AutoCloseable {
         daemonClose.close();
       } catch (Exception e) {
         LOG.warn("closing the daemon failed: {}", e.toString());
+      }
+      try {
+        jvmMetrics.close();
+      } catch (Exception e) {
+        LOG.debug("closing the JVM metrics failed: {}", e.toString());
       }
       LOG.info("shutting down: closing Vert.x");
       await(vertx.close().toCompletionStage().toCompletableFuture(), Math.max(1000, remaining(deadline)), "Vert.x");

@@ -40,6 +40,11 @@ class ServeRuntimeTest {
         URI healthz = URI.create("http://127.0.0.1:" + runtime.port() + "/healthz");
         assertThat(http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString())
             .statusCode()).isEqualTo(200);
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port()
+            + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).as("the JVM's and the process's meters").contains("jvm_memory_used_bytes{",
+            "jvm_gc_", "jvm_threads_live_threads", "jvm_classes_loaded_classes", "process_cpu_usage",
+            "process_uptime_seconds", "process_files_open_files");
 
         runtime.close();
         assertThat(daemon.closes.get()).isEqualTo(1);
