@@ -152,6 +152,30 @@ public final class GitSource implements AutoCloseable {
     return String.join("/", parts);
   }
 
+  /**
+   * The commits reachable from {@code head} that change something under the config repo's
+   * directory, newest first, at most {@code max}: the only commits that can change what Paved
+   * renders. Each is compared with its first parent.
+   */
+  public java.util.List<CommitInfo> log(String head, int max) throws GitSourceException {
+    ObjectId start = resolve(head);
+    try (org.eclipse.jgit.api.Git git = new org.eclipse.jgit.api.Git(repository)) {
+      org.eclipse.jgit.api.LogCommand log = git.log().add(start).setMaxCount(max);
+      if (!subPath.isEmpty()) {
+        log.addPath(subPath);
+      }
+      java.util.List<CommitInfo> out = new java.util.ArrayList<>();
+      for (RevCommit c : log.call()) {
+        org.eclipse.jgit.lib.PersonIdent who = c.getAuthorIdent();
+        out.add(new CommitInfo(c.getName(), c.getParentCount() == 0 ? null : c.getParent(0).getName(),
+            who.getName(), who.getEmailAddress(), who.getWhenAsInstant(), c.getShortMessage()));
+      }
+      return out;
+    } catch (org.eclipse.jgit.api.errors.GitAPIException | IOException e) {
+      throw new GitSourceException("cannot read the history of " + head + ": " + e.getMessage(), e);
+    }
+  }
+
   public Repository repository() {
     return repository;
   }
