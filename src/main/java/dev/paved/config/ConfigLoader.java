@@ -7,6 +7,8 @@ import dev.paved.config.Declarations.Override;
 import dev.paved.config.Declarations.Policy;
 import dev.paved.config.Declarations.RawManifest;
 import dev.paved.config.Declarations.Service;
+import dev.paved.config.Declarations.Settings;
+import dev.paved.config.Declarations.Team;
 import dev.paved.source.ConfigTree;
 import dev.paved.source.SourceFile;
 import java.util.ArrayList;
@@ -41,6 +43,8 @@ public final class ConfigLoader {
     Map<String, Cluster> clusters = new TreeMap<>();
     Map<String, Environment> environments = new TreeMap<>();
     Map<String, Policy> policies = new TreeMap<>();
+    Map<String, Team> teams = new TreeMap<>();
+    Settings settings = Settings.NONE;
     Map<String, YamlDocument> serviceDocs = new TreeMap<>();
     Map<String, String> serviceFiles = new HashMap<>();
     Map<String, Map<String, Override>> overrides = new TreeMap<>();
@@ -67,7 +71,7 @@ public final class ConfigLoader {
       if (where instanceof ConfigFile.Ignored) {
         diagnostics.add(Diagnostic.warning(Location.ofFile(path), "ignored-file",
             "file is ignored: Paved reads services/<name>/service.yaml, services/<name>/env/<environment>.yaml, "
-                + "services/<name>/manifests/*.yaml, clusters/, environments/ and policies/"));
+                + "services/<name>/manifests/*.yaml, clusters/, environments/, policies/, teams/ and platform.yaml"));
         continue;
       }
       SourceFile file = files.get(i);
@@ -110,6 +114,8 @@ public final class ConfigLoader {
         switch (d.kind()) {
           case CLUSTER -> clusters.put(name, Cluster.of(name, path, doc));
           case ENVIRONMENT -> environments.put(name, Environment.of(name, path, doc));
+          case TEAM -> teams.put(name, Team.of(name, path, doc));
+          case PLATFORM -> settings = Settings.of(path, doc);
           default -> policies.put(name, Policy.of(name, path, doc));
         }
       } else if (where instanceof ConfigFile.ServiceFile s) {
@@ -136,10 +142,14 @@ public final class ConfigLoader {
     }
     diagnostics.addAll(CrossChecks.check(tree.files().keySet(), services, environments, clusters, overrides,
         manifests, withServiceFile));
+    ApiKinds kinds = ApiKinds.of(manifests.values());
+    diagnostics.addAll(TenancyChecks.check(services, environments, teams, settings, kinds,
+        name -> tree.files().containsKey("teams/" + name + ".yaml") || tree.files().containsKey("teams/" + name + ".yml")));
 
     boolean errors = diagnostics.stream().anyMatch(Diagnostic::isError);
     Optional<Platform> platform = errors ? Optional.empty()
-        : Optional.of(new Platform(tree.revision(), services, environments, clusters, policies));
+        : Optional.of(new Platform(tree.revision(), services, environments, clusters, policies, teams, settings,
+            kinds));
     return new LoadResult(platform, diagnostics);
   }
 

@@ -93,6 +93,74 @@ public final class Declarations {
     }
   }
 
+  /**
+   * {@code teams/<name>.yaml}: what the platform grants a team. {@code namespaces} maps an
+   * environment to namespace patterns ({@code {team}}, {@code {env}}); an environment it does not
+   * list gives the team the environment's own pattern (see {@link Platform#namespaces}).
+   * {@code kinds}: the namespaced kinds its raw manifests may use; {@code clusterKinds}: the
+   * cluster-scoped kinds it may create; {@code identity}: whom Paved acts as for it.
+   */
+  public record Team(String name, String file, List<String> owners, Map<String, List<String>> namespaces,
+      List<String> kinds, List<String> clusterKinds, Identity identity, YamlDocument document) {
+
+    /** The namespaced kinds a team's raw manifests may use when its file does not say. */
+    public static final List<String> DEFAULT_KINDS = List.of("ConfigMap", "Secret", "Service", "ServiceAccount",
+        "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Ingress", "HorizontalPodAutoscaler",
+        "PodDisruptionBudget", "NetworkPolicy", "Role", "RoleBinding", "PersistentVolumeClaim");
+    /** The group of every team's default identity. */
+    public static final String TEAMS_GROUP = "paved:teams";
+
+    public Team {
+      owners = List.copyOf(owners);
+      namespaces = Map.copyOf(namespaces);
+      kinds = List.copyOf(kinds);
+      clusterKinds = List.copyOf(clusterKinds);
+    }
+
+    /** The team of a file valid against its schema. */
+    static Team of(String name, String file, YamlDocument doc) {
+      JsonNode t = doc.tree();
+      Map<String, List<String>> namespaces = new TreeMap<>();
+      t.path("namespaces").fields().forEachRemaining(e -> namespaces.put(e.getKey(), list(e.getValue())));
+      JsonNode id = t.get("identity");
+      Identity identity = id == null ? defaultIdentity(name)
+          : new Identity(id.path("user").asText(), id.has("groups") ? list(id.get("groups")) : List.of());
+      return new Team(name, file, list(t.get("owners")), namespaces,
+          t.has("kinds") ? list(t.get("kinds")) : DEFAULT_KINDS, list(t.get("clusterKinds")), identity, doc);
+    }
+
+    /** The identity Paved acts as for team {@code name} when its file names none. */
+    public static Identity defaultIdentity(String name) {
+      return new Identity("paved:team:" + name, List.of(TEAMS_GROUP));
+    }
+
+    /** The Kubernetes user and groups Paved impersonates when it writes the team's objects. */
+    public record Identity(String user, List<String> groups) {
+      public Identity {
+        groups = List.copyOf(groups);
+      }
+    }
+  }
+
+  /**
+   * {@code platform.yaml} at the repo root (optional): the platform team's owners (for
+   * CODEOWNERS) and the namespaces no team may write beyond the built-in ones.
+   */
+  public record Settings(String file, List<String> owners, List<String> reservedNamespaces) {
+
+    public static final Settings NONE = new Settings(null, List.of(), List.of());
+
+    public Settings {
+      owners = List.copyOf(owners);
+      reservedNamespaces = List.copyOf(reservedNamespaces);
+    }
+
+    /** The settings of a file valid against its schema. */
+    static Settings of(String file, YamlDocument doc) {
+      return new Settings(file, list(doc.tree().get("owners")), list(doc.tree().get("reservedNamespaces")));
+    }
+  }
+
   /** {@code policies/<name>.yaml}. */
   public record Policy(String name, String file, String rule, boolean enforce, String description,
       Selector match, Selector exclude, YamlDocument document) {

@@ -7,6 +7,9 @@ public enum Kind {
   ENVIRONMENT("Environment", "environment.schema.json"),
   CLUSTER("Cluster", "cluster.schema.json"),
   POLICY("Policy", "policy.schema.json"),
+  TEAM("Team", "team.schema.json"),
+  /** {@code platform.yaml} at the repo root (optional). */
+  PLATFORM("Platform", "platform.schema.json"),
   /** Not in a config repo: the daemon's own config file ({@code paved serve --config}). */
   DAEMON_CONFIG("DaemonConfig", "daemon.schema.json");
 

@@ -54,7 +54,8 @@ public final class SchemaValidator {
       schemas.put(kind, schema);
     }
     for (String f : List.of("common.schema.json", "service.schema.json", "override.schema.json",
-        "environment.schema.json", "cluster.schema.json", "policy.schema.json", "daemon.schema.json")) {
+        "environment.schema.json", "cluster.schema.json", "policy.schema.json", "daemon.schema.json",
+        "team.schema.json", "platform.schema.json")) {
       rawSchemas.put(f, load(f));
     }
   }

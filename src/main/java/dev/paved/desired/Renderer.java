@@ -3,6 +3,7 @@ package dev.paved.desired;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.paved.config.ApiKinds;
 import dev.paved.config.Declarations.Environment;
 import dev.paved.config.Declarations.RawManifest;
 import dev.paved.config.Diagnostic;
@@ -34,12 +35,7 @@ import java.util.TreeSet;
 public final class Renderer {
 
   /** Kinds known to be cluster-scoped: a raw manifest of these kinds gets no namespace. */
-  public static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "Node", "PersistentVolume",
-      "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass", "PriorityClass",
-      "IngressClass", "RuntimeClass", "CSIDriver", "CSINode", "VolumeAttachment", "APIService",
-      "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-      "ValidatingAdmissionPolicyBinding", "CertificateSigningRequest", "FlowSchema",
-      "PriorityLevelConfiguration");
+  public static final Set<String> CLUSTER_SCOPED = ApiKinds.BUILTIN_CLUSTER_SCOPED;
 
   private static final String CONTAINER = "/spec/template/spec/containers/0";
 
@@ -56,7 +52,7 @@ public final class Renderer {
     Map<String, Set<String>> namespaceTeams = new TreeMap<>();
     // Workloads render independently (pure functions): spread them over the cores, keep the order.
     List<List<DesiredObject>> rendered = resolved.workloads().parallelStream()
-        .map(w -> renderWorkload(w, commit)).toList();
+        .map(w -> renderWorkload(w, commit, platform.kinds())).toList();
     for (int i = 0; i < rendered.size(); i++) {
       Workload w = resolved.workloads().get(i);
       byEnv.get(w.environment().name()).addAll(rendered.get(i));
@@ -155,7 +151,7 @@ public final class Renderer {
     return o;
   }
 
-  private static List<DesiredObject> renderWorkload(Workload w, String commit) {
+  private static List<DesiredObject> renderWorkload(Workload w, String commit, ApiKinds kinds) {
     ServiceSpec s = w.spec();
     List<DesiredObject> out = new ArrayList<>();
     Map<String, String> labels = labels(w);
@@ -269,7 +265,7 @@ public final class Renderer {
     }
 
     for (RawManifest m : w.service().manifests()) {
-      out.add(raw(w, m, labels, commit));
+      out.add(raw(w, m, labels, commit, kinds));
     }
     return out;
   }
@@ -382,13 +378,15 @@ public final class Renderer {
 
   /**
    * The exit door: a raw manifest, passed through with Paved's labels and annotations, and
-   * the service's namespace when it is namespaced and declares none.
+   * the service's namespace when it is namespaced (as far as is known offline: built in, or a
+   * CRD of the repo) and declares none.
    */
-  private static DesiredObject raw(Workload w, RawManifest m, Map<String, String> labels, String commit) {
+  private static DesiredObject raw(Workload w, RawManifest m, Map<String, String> labels, String commit,
+      ApiKinds kinds) {
     ObjectNode tree = m.object();
     ObjectNode meta = tree.with("metadata");
     String kind = tree.path("kind").asText();
-    if (!CLUSTER_SCOPED.contains(kind) && !meta.hasNonNull("namespace")) {
+    if (!kinds.isClusterScoped(kind) && !meta.hasNonNull("namespace")) {
       meta.put("namespace", w.namespace());
     }
     // labels/annotations may be absent or written empty (null): both mean "none"

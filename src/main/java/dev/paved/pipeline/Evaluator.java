@@ -5,6 +5,8 @@ import dev.paved.config.LoadResult;
 import dev.paved.config.Platform;
 import dev.paved.desired.RenderResult;
 import dev.paved.desired.Renderer;
+import dev.paved.desired.EnvironmentState;
+import dev.paved.policy.Confinement;
 import dev.paved.policy.Finding;
 import dev.paved.policy.PolicyEngine;
 import dev.paved.source.ConfigTree;
@@ -12,7 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Evaluates a config tree: load, validate, render every environment, evaluate policies. */
+/**
+ * Evaluates a config tree: load, validate, render every environment, evaluate policies and the
+ * built-in tenancy confinement ({@link Confinement}).
+ */
 public final class Evaluator {
 
   private Evaluator() {}
@@ -27,7 +32,14 @@ public final class Evaluator {
     RenderResult rendered = Renderer.render(platform, tree.revision());
     List<dev.paved.config.Diagnostic> diagnostics = new ArrayList<>(loaded.diagnostics());
     diagnostics.addAll(rendered.diagnostics());
-    List<Finding> findings = rendered.hasErrors() ? List.of() : PolicyEngine.evaluate(platform, rendered);
+    List<Finding> findings = new ArrayList<>();
+    if (!rendered.hasErrors()) {
+      findings.addAll(PolicyEngine.evaluate(platform, rendered));
+      // Tenancy is not a policy a platform may forget: always checked.
+      for (EnvironmentState state : rendered.state().environments().values()) {
+        findings.addAll(Confinement.check(platform, state));
+      }
+    }
     return new Evaluation(tree.revision(), Optional.of(platform),
         rendered.hasErrors() ? Optional.empty() : Optional.of(rendered), diagnostics, findings);
   }

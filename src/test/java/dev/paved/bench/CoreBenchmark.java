@@ -81,6 +81,10 @@ public final class CoreBenchmark {
     for (String[] p : policies) {
       put(files, "policies/" + p[0] + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Policy\nrule: " + p[1] + "\n" + p[2]);
     }
+    for (String team : TEAMS) {
+      put(files, "teams/" + team + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Team\nowners: [\"@bench/" + team
+          + "\"]\n");
+    }
     for (int i = 0; i < services; i++) {
       String name = "svc-" + i;
       String team = TEAMS[i % TEAMS.length];

@@ -370,6 +370,10 @@ public final class EngineBenchmark {
     put(files, "environments/" + env + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: dev\n"
         + "cluster: local\nnamespace: \"{team}-" + env + "\"\n");
     String[] teams = {"payments", "storefront", "platform", "data", "search"};
+    for (String team : teams) {
+      put(files, "teams/" + team + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Team\nowners: [\"@bench/" + team
+          + "\"]\n");
+    }
     for (int i = 0; i < services; i++) {
       put(files, "services/svc-" + i + "/service.yaml", """
           apiVersion: paved.dev/v1alpha1

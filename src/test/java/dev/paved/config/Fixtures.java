@@ -25,6 +25,11 @@ public final class Fixtures {
             tier: dev
             cluster: main
             """)
+        .file("teams/payments.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Team
+            owners: ["@acme/payments"]
+            """)
         .file("services/checkout/service.yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Service
@@ -36,6 +41,11 @@ public final class Fixtures {
               - name: http
                 port: 8080
             """);
+  }
+
+  /** Declares team {@code name} with an owner and every default. */
+  public Fixtures team(String name) {
+    return file("teams/" + name + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Team\nowners: [\"@acme/" + name + "\"]\n");
   }
 
   public Fixtures file(String path, String text) {

@@ -154,7 +154,7 @@ class WorkloadsTest {
 
   @Test
   void servicesRunOnlyInTheirEnvironments() {
-    Workloads.Result r = resolve(Fixtures.minimal()
+    Workloads.Result r = resolve(Fixtures.minimal().team("data")
         .file("environments/prod.yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Environment
@@ -291,7 +291,7 @@ class WorkloadsTest {
   @Test
   void tooLongNamespaceIsAnErrorAtThePattern() {
     String longTeam = "t".repeat(60);
-    Workloads.Result r = resolve(Fixtures.minimal().file(SERVICE, """
+    Workloads.Result r = resolve(Fixtures.minimal().team(longTeam).file(SERVICE, """
         apiVersion: paved.dev/v1alpha1
         kind: Service
         team: %s

@@ -380,7 +380,7 @@ class RendererTest {
 
   @Test
   void sharedNamespaceHasNoTeamLabel() {
-    RenderResult r = render(Fixtures.minimal()
+    RenderResult r = render(Fixtures.minimal().team("discovery")
         .file("environments/dev.yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Environment
@@ -562,7 +562,7 @@ class RendererTest {
     // JDK 17 pool: validate never returned for 3,000 services, nor this test for 6,000.
     assertThat(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()).isGreaterThanOrEqualTo(2);
     int services = 6_000;
-    Fixtures repo = Fixtures.minimal()
+    Fixtures repo = Fixtures.minimal().team("t0").team("t1").team("t2")
         .file("environments/staging.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: staging\n"
             + "cluster: main\n")
         .file("environments/prod.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: prod\n"

@@ -442,7 +442,7 @@ class PolicyEngineTest {
   // ---------------------------------------------------------------- selectors and severity
 
   private static Fixtures everywhereLatest(String selector) {
-    return policy("disallowed-image-tags", selector)
+    return policy("disallowed-image-tags", selector).team("discovery")
         .file("environments/prod.yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Environment

@@ -99,6 +99,7 @@ public final class LivePlatform {
             namespace: %s
             createNamespaces: false
             """.formatted(namespace) + (prune.isEmpty() ? "" : "prune:\n  " + prune.replace("\n", "\n  ") + "\n"));
+    f.team("payments");
     services.forEach((name, yaml) -> f.file("services/" + name + "/service.yaml", yaml));
     extra.forEach(f::file);
     return f;
