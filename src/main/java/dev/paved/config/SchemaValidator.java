@@ -126,6 +126,37 @@ public final class SchemaValidator {
     return out.stream().distinct().sorted().toList();
   }
 
+  /**
+   * A field the schema requires that a tree lacks: the JSON pointer the field would have, and
+   * the plain sentence of the combinator it belongs to ("x-error", e.g. a probe needs one of
+   * http, tcp or exec), or null.
+   */
+  record Missing(String pointer, String explanation) {}
+
+  /**
+   * The fields {@code tree} lacks that the schema of {@code kind} requires, as its
+   * {@code required} keywords say (at any depth, in any branch), sorted.
+   */
+  List<Missing> missingRequired(Kind kind, JsonNode tree) {
+    Set<Missing> out = new java.util.TreeSet<>(java.util.Comparator.comparing(Missing::pointer));
+    for (ValidationMessage m : schemas.get(kind).validate(tree)) {
+      if (!m.getType().equals("required") || m.getProperty() == null) {
+        continue;
+      }
+      String explanation = null;
+      java.util.regex.Matcher b = BRANCH.matcher(m.getSchemaLocation().toString());
+      if (b.matches()) {
+        JsonNode combinator = schemaAt(b.group(1));
+        explanation = combinator != null && combinator.has("x-error") ? combinator.get("x-error").asText() : null;
+      }
+      out.add(new Missing(m.getInstanceLocation().toString() + "/" + SourceMap.token(m.getProperty()), explanation));
+    }
+    return List.copyOf(out);
+  }
+
+  private static final java.util.regex.Pattern BRANCH =
+      java.util.regex.Pattern.compile("(.*?)/(?:oneOf|anyOf)/\\d+(?:/.*)?");
+
   private Diagnostic translate(Kind kind, ValidationMessage m, String pointer, SourceMap map) {
     String field = describe(pointer);
     JsonNode parent = parentSchema(m);

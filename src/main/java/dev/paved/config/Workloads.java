@@ -2,6 +2,7 @@ package dev.paved.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.paved.config.Declarations.Environment;
 import dev.paved.config.Declarations.Override;
@@ -75,6 +76,9 @@ public final class Workloads {
       layers.add(new Merge.Layer(o.document().tree(), o.document().sourceMap(), ""));
     }
     Merge.Result merged = Merge.apply(layers);
+    if (o != null && removesRequired(svc, o, merged, problems)) {
+      return;
+    }
     keepLiteralText(merged, layers);
     // The plain shapes are read directly; anything else is bound by Jackson (coercions, errors).
     ServiceSpec spec = SpecReader.read(merged.tree());
@@ -126,6 +130,32 @@ public final class Workloads {
     if (problems.subList(before, problems.size()).stream().noneMatch(Diagnostic::isError)) {
       out.add(w);
     }
+  }
+
+  /**
+   * Whether the override removes (with null) a field the service schema requires, e.g.
+   * {@code image:} with no value: reported at the override's line, since the merged spec cannot
+   * be rendered. Only an override with a null can do this (a valid service has every required
+   * field), so the merged tree is checked only then.
+   */
+  private static boolean removesRequired(Service svc, Override o, Merge.Result merged, List<Diagnostic> problems) {
+    JsonNode override = o.document().tree();
+    if (!Merge.containsNull(override)) {
+      return false;
+    }
+    boolean found = false;
+    for (SchemaValidator.Missing m : SchemaValidator.instance().missingRequired(Kind.SERVICE, merged.tree())) {
+      if (override.at(m.pointer()).isNull()) {
+        String field = SchemaValidator.describe(m.pointer());
+        problems.add(Diagnostic.error(o.document().sourceMap().key(m.pointer()), "removes-required",
+            "this override removes " + field + " (no value means remove), which service \"" + svc.name()
+                + "\" needs in environment \"" + o.environment() + "\""
+                + (m.explanation() == null ? "" : " (" + m.explanation() + ")") + "; give " + field
+                + " a value here, or delete this line to keep the value from " + svc.file()));
+        found = true;
+      }
+    }
+    return found;
   }
 
   /**

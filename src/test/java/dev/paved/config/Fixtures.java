@@ -67,6 +67,11 @@ public final class Fixtures {
     return new ConfigTree("test", files);
   }
 
+  /** The tree of one YAML document. */
+  public static com.fasterxml.jackson.databind.JsonNode yaml(String text) {
+    return YamlReader.read("test.yaml", text.getBytes(java.nio.charset.StandardCharsets.UTF_8)).documents().get(0).tree();
+  }
+
   public LoadResult load() {
     return ConfigLoader.load(tree());
   }

@@ -123,6 +123,86 @@ class WorkloadsTest {
   }
 
   @Test
+  void overrideRemovingTheImageIsAnErrorAtItsLineAndTheWorkloadIsDropped() {
+    Workloads.Result r = resolve(repo().file(DEV_OVERRIDE, """
+        apiVersion: paved.dev/v1alpha1
+        kind: Override
+        replicas: 1
+        image:
+        """));
+
+    assertThat(r.workloads()).isEmpty();
+    assertThat(r.diagnostics()).singleElement().satisfies(d -> {
+      assertThat(d.isError()).isTrue();
+      assertThat(d.code()).isEqualTo("removes-required");
+      assertThat(d.location()).isEqualTo(new Location(DEV_OVERRIDE, 4, 1));
+      assertThat(d.message()).isEqualTo("this override removes \"image\" (no value means remove), which service "
+          + "\"checkout\" needs in environment \"dev\"; give \"image\" a value here, or delete this line to keep "
+          + "the value from services/checkout/service.yaml");
+    });
+  }
+
+  @Test
+  void overrideRemovingARequiredNestedFieldIsAnErrorAtThatField() {
+    Workloads.Result r = resolve(repo().file(DEV_OVERRIDE, """
+        apiVersion: paved.dev/v1alpha1
+        kind: Override
+        image:
+          tag: "1.0.1"
+          repository: null
+        """));
+
+    assertThat(r.workloads()).isEmpty();
+    assertThat(r.diagnostics()).singleElement().satisfies(d -> {
+      assertThat(d.location()).isEqualTo(new Location(DEV_OVERRIDE, 5, 3));
+      assertThat(d.message()).startsWith("this override removes \"image.repository\" (no value means remove)");
+    });
+  }
+
+  @Test
+  void theRequiredFieldsComeFromTheSchemaWithTheirCombinatorsSentence() {
+    var tree = Fixtures.yaml("""
+        apiVersion: paved.dev/v1alpha1
+        kind: Service
+        image: {tag: "1"}
+        probes:
+          liveness: {}
+        autoscaling: {maxReplicas: 3}
+        """);
+
+    assertThat(SchemaValidator.instance().missingRequired(Kind.SERVICE, tree)).containsExactly(
+        new SchemaValidator.Missing("/autoscaling/minReplicas", null),
+        new SchemaValidator.Missing("/image/repository", null),
+        new SchemaValidator.Missing("/probes/liveness/exec", "a probe needs exactly one of \"http\", \"tcp\" or \"exec\""),
+        new SchemaValidator.Missing("/probes/liveness/http", "a probe needs exactly one of \"http\", \"tcp\" or \"exec\""),
+        new SchemaValidator.Missing("/probes/liveness/tcp", "a probe needs exactly one of \"http\", \"tcp\" or \"exec\""),
+        new SchemaValidator.Missing("/team", null));
+  }
+
+  @Test
+  void overrideRemovingOptionalFieldsOrReplacingARequiredOneIsFine() {
+    Workload w = only(resolve(repo().file(SERVICE, SERVICE_YAML + """
+        probes:
+          liveness:
+            http: {path: /healthz, port: http}
+        """).file(DEV_OVERRIDE, """
+        apiVersion: paved.dev/v1alpha1
+        kind: Override
+        replicas: null
+        image:
+          tag: null
+        probes:
+          liveness:
+            http: null
+            tcp: {port: http}
+        """)));
+
+    assertThat(w.spec().replicas()).isNull(); // removed after the environment's defaults were merged
+    assertThat(w.spec().image().tag()).isNull();
+    assertThat(w.spec().probes().liveness().tcp().port()).isEqualTo("http");
+  }
+
+  @Test
   void overrideListsReplaceServiceLists() {
     Workload w = only(resolve(repo().file(DEV_OVERRIDE, """
         apiVersion: paved.dev/v1alpha1
