@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "paved", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "GitOps for an internal developer platform: validate, render, diff, plan and apply a config repo.",
     subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class, PlanCommand.class,
-        ApplyCommand.class, ServeCommand.class, RollbackCommand.class, HistoryCommand.class,
+        ApplyCommand.class, ServeCommand.class, RollbackCommand.class, HistoryCommand.class, CatalogCommand.class,
         AutoComplete.GenerateCompletion.class},
     footer = {"", "Exit codes: 0 ok, 1 findings (validation errors or enforced policy violations; for apply",
         "and plan also: objects failed, deletions held, cluster unreachable; for rollback: the revert conflicts or",

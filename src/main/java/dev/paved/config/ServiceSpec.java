@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * defaults, {@code service.yaml} and the environment's override. Field by field the same as
  * {@code schema/service.schema.json}; absent optional fields are null.
  */
-@JsonIgnoreProperties({"apiVersion", "kind"})
+@JsonIgnoreProperties({"apiVersion", "kind", "system"})
 public record ServiceSpec(
     String team,
     String description,

@@ -72,7 +72,7 @@ final class SpecReader {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();
       switch (e.getKey()) {
-        case "apiVersion", "kind" -> { }
+        case "apiVersion", "kind", "system" -> { }
         case "team" -> team = text(v);
         case "description" -> description = text(v);
         case "links" -> links = links(v);
