@@ -1,0 +1,211 @@
+// Paved dashboard: a few pages over the daemon's own API (GET /api/v1/status,
+// GET /api/v1/services/{name}), refreshed every 2 seconds. No framework, nothing fetched from
+// elsewhere; every text from the API goes through textContent, never innerHTML.
+'use strict';
+
+const REFRESH_MS = 2000;
+const view = document.getElementById('view');
+const crumbs = document.getElementById('crumbs');
+const live = document.getElementById('live');
+let timer = null;
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v); else el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+const short = (c) => (c ? c.slice(0, 12) : '—');
+const when = (t) => (t ? new Date(t).toLocaleString() : '—');
+
+// Status as a word and a symbol; the colour class only repeats what the text says.
+const KIND = {
+  SYNCED: ['ok', '✓'], SYNCING: ['info', '↻'], PENDING: ['none', '…'], PARTIAL: ['warn', '!'],
+  HELD: ['warn', '⏸'], FAILED: ['bad', '✗'], REFUSED: ['bad', '✗'],
+  healthy: ['ok', '✓'], progressing: ['info', '↻'], degraded: ['bad', '✗'], missing: ['bad', '?'],
+  unknown: ['none', '?'], suspended: ['none', '⏸'],
+};
+function badge(state, title) {
+  const s = state || 'unknown';
+  const [cls, sym] = KIND[s] || ['none', '•'];
+  return h('span', { class: `st ${cls}`, title: title || null, 'data-state': s }, `${sym} ${s}`);
+}
+
+async function getJson(path) {
+  const r = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
+function setCrumbs(...parts) {
+  crumbs.replaceChildren(...parts.flatMap((p, i) => (i ? [' / ', p] : [p])));
+}
+
+function refusedCommits(status) {
+  const boxes = [];
+  for (const repo of status.repos || []) {
+    if (!repo.lastError) continue;
+    const e = repo.lastError;
+    boxes.push(h('section', { class: 'problems', 'data-test': 'refused' },
+      h('strong', {}, `✗ Repo ${repo.name}: commit ${short(e.commit)} refused — ${e.summary}`),
+      h('div', { class: 'muted' }, `Still applied: ${short(repo.lastGoodCommit)} · ${when(e.at)}`),
+      h('pre', { class: 'mono' }, (e.details || []).join('\n'))));
+  }
+  return boxes;
+}
+
+function gridPage(status) {
+  setCrumbs('Services × environments');
+  const envs = [...new Set((status.targets || []).map((t) => t.environment))].sort();
+  const services = [...new Set((status.services || []).map((s) => s.service))].sort();
+  const cell = new Map((status.services || []).map((s) => [`${s.service}\u0000${s.environment}`, s]));
+  const driftCount = new Map();
+  for (const t of status.targets || []) {
+    for (const d of t.drift || []) {
+      const k = `${d.service || ''}\u0000${t.environment}`;
+      driftCount.set(k, (driftCount.get(k) || 0) + 1);
+    }
+  }
+  const head = h('tr', {}, h('th', { scope: 'col' }, 'Service'),
+    envs.map((e) => h('th', { scope: 'col' }, h('a', { href: `#/environments/${encodeURIComponent(e)}` }, e))));
+  const rows = services.map((svc) => h('tr', { 'data-service': svc },
+    h('th', { scope: 'row' }, h('a', { href: `#/services/${encodeURIComponent(svc)}` }, svc)),
+    envs.map((env) => {
+      const s = cell.get(`${svc}\u0000${env}`);
+      if (!s) return h('td', { class: 'cell muted' }, 'not deployed');
+      const drift = driftCount.get(`${svc}\u0000${env}`) || 0;
+      return h('td', { class: 'cell', 'data-env': env },
+        h('div', {}, badge(s.sync), ' ', badge(s.health)),
+        h('div', { class: 'mono' }, s.version || '—'),
+        drift ? h('div', {}, badge('PARTIAL', 'drift'), ` ${drift} drifted`) : null,
+        s.lastChange ? h('div', { class: 'muted' }, `${short(s.lastChange.commit)} by ${s.lastChange.author}`) : null);
+    })));
+  return [h('h1', {}, 'Services'), ...refusedCommits(status),
+    h('table', { id: 'grid' }, h('thead', {}, head), h('tbody', {}, rows))];
+}
+
+function driftTable(drift) {
+  if (!drift || drift.length === 0) return h('p', { class: 'muted' }, 'No drift.');
+  return h('table', {}, h('tr', {}, h('th', {}, 'Object'), h('th', {}, 'Fields'), h('th', {}, 'Changed by'),
+    h('th', {}, 'Seen'), h('th', {}, 'State')),
+  drift.map((d) => h('tr', {}, h('td', { class: 'mono' }, d.object), h('td', { class: 'mono' }, (d.fields || []).join(', ')),
+    h('td', {}, (d.managers || []).join(', ') || 'unknown'), h('td', {}, when(d.at)),
+    h('td', {}, d.corrected ? badge('SYNCED', 'corrected') : badge('PARTIAL', 'drifted')))));
+}
+
+function environmentPage(status, env) {
+  setCrumbs(h('a', { href: '#/' }, 'Services'), `Environment ${env}`);
+  const out = [h('h1', {}, `Environment ${env}`), ...refusedCommits(status)];
+  for (const t of (status.targets || []).filter((x) => x.environment === env)) {
+    out.push(h('h2', {}, `${t.repo} on cluster ${t.cluster}`),
+      h('p', {}, badge(t.sync), ' ', badge(t.health, t.healthMessage), ' applied ',
+        h('code', {}, short(t.appliedCommit)), ` · last sync ${when(t.lastSync)}`),
+      t.healthMessage ? h('p', { class: 'muted' }, t.healthMessage) : null,
+      t.lastError ? h('div', { class: 'problems' }, h('pre', {}, t.lastError)) : null,
+      h('h2', {}, 'Drift'), driftTable(t.drift));
+  }
+  const rows = (status.services || []).filter((s) => s.environment === env).map((s) => h('tr', {},
+    h('td', {}, h('a', { href: `#/services/${encodeURIComponent(s.service)}` }, s.service)),
+    h('td', {}, badge(s.sync)), h('td', {}, badge(s.health)), h('td', { class: 'mono' }, s.version || '—'),
+    h('td', { class: 'mono' }, short(s.commit))));
+  out.push(h('h2', {}, 'Services'), h('table', {}, h('tr', {}, h('th', {}, 'Service'), h('th', {}, 'Sync'),
+    h('th', {}, 'Health'), h('th', {}, 'Version'), h('th', {}, 'Commit')), rows));
+  return out;
+}
+
+function servicePage(status, svc, detail) {
+  setCrumbs(h('a', { href: '#/' }, 'Services'), `Service ${svc}`);
+  const out = [h('h1', {}, `Service ${svc}`), h('p', { class: 'muted' }, detail.team ? `Team ${detail.team}` : ''),
+    ...refusedCommits(status)];
+  for (const e of detail.environments || []) {
+    out.push(h('h2', {}, `${e.environment} `, h('span', { class: 'muted' }, `(cluster ${e.cluster})`)),
+      h('p', {}, badge(e.sync), ' ', badge(e.health), ' version ', h('code', {}, e.version || '—'),
+        ' · applied ', h('code', {}, short(e.appliedCommit))),
+      h('table', { 'data-env': e.environment }, h('tr', {}, h('th', {}, 'Object'), h('th', {}, 'Health'), h('th', {}, 'Message')),
+        (e.objects || []).map((o) => h('tr', {}, h('td', { class: 'mono' }, o.object), h('td', {}, badge(o.health)),
+          h('td', {}, o.message || '')))),
+      (e.findings || []).length ? h('div', {}, h('strong', {}, 'Policy findings of the head commit'),
+        h('ul', {}, e.findings.map((f) => h('li', {}, badge(f.severity === 'error' ? 'FAILED' : 'PARTIAL', f.severity),
+          ' ', h('code', {}, f.location), ' ', f.message)))) : null,
+      driftTable(e.drift));
+  }
+  out.push(h('h2', {}, 'History'), historyTable(detail));
+  return out;
+}
+
+function historyTable(detail) {
+  const entries = detail.history || [];
+  if (entries.length === 0) return h('p', { class: 'muted' }, 'No change recorded.');
+  return h('table', { id: 'history' }, h('tr', {}, h('th', {}, 'Commit'), h('th', {}, 'When'), h('th', {}, 'Author'),
+    h('th', {}, 'Message'), h('th', {}, 'Changes'), h('th', {}, 'Applied'), h('th', {}, '')),
+  entries.map((x) => h('tr', { 'data-commit': x.commit },
+    h('td', { class: 'mono' }, short(x.commit)), h('td', {}, when(x.time)), h('td', {}, x.author),
+    h('td', {}, x.message),
+    h('td', {}, (x.changes || []).map((c) => h('div', {}, `${c.environment}: ${c.change}`,
+      (c.imagesBefore || []).join() !== (c.imagesAfter || []).join()
+        ? h('span', { class: 'mono' }, ` ${(c.imagesBefore || []).join(', ') || '∅'} → ${(c.imagesAfter || []).join(', ') || '∅'}`) : null))),
+    h('td', {}, (x.applied || []).map((a) => h('div', {}, `${a.environment}: `, badge(a.outcome), ` ${when(a.at)}`))),
+    h('td', {}, h('button', { class: 'danger', 'data-action': 'rollback',
+      onclick: () => openRollback(detail.repo, x) }, 'Roll back')))));
+}
+
+function openRollback(repo, entry) {
+  const dialog = document.getElementById('rollback');
+  const form = document.getElementById('rollback-form');
+  document.getElementById('rollback-what').textContent =
+    `Revert commit ${short(entry.commit)} (“${entry.message}” by ${entry.author}) on repo ${repo}. The revert is a new commit in git; Paved then applies it like any other.`;
+  const result = document.getElementById('rollback-result');
+  result.textContent = '';
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const data = new FormData(form);
+    result.textContent = 'Reverting…';
+    try {
+      const r = await fetch(`/api/v1/repos/${encodeURIComponent(repo)}/revert`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${data.get('token')}` },
+        body: JSON.stringify({ commit: entry.commit, reason: data.get('reason') }),
+      });
+      const body = await r.json().catch(() => ({}));
+      if (!r.ok) { result.textContent = `✗ Refused (HTTP ${r.status}): ${body.error || 'error'}`; return; }
+      result.textContent = `✓ Reverted: new commit ${short(body.revertCommit)} on ${body.branch}`;
+      result.setAttribute('data-revert', body.revertCommit);
+      form.querySelector('input[name=token]').value = '';
+      refresh();
+    } catch (e) {
+      result.textContent = `✗ ${e.message}`;
+    }
+  };
+  dialog.showModal();
+}
+
+async function refresh() {
+  const route = decodeURIComponent(location.hash.replace(/^#\/?/, '')).split('/');
+  try {
+    const status = await getJson('/api/v1/status');
+    let nodes;
+    if (route[0] === 'environments' && route[1]) nodes = environmentPage(status, route[1]);
+    else if (route[0] === 'services' && route[1]) {
+      nodes = servicePage(status, route[1], await getJson(`/api/v1/services/${encodeURIComponent(route[1])}`));
+    } else nodes = gridPage(status);
+    view.replaceChildren(...nodes.filter(Boolean));
+    live.textContent = `updated ${new Date().toLocaleTimeString()}${status.ready ? '' : ' · not ready yet'}`;
+  } catch (e) {
+    live.textContent = `⚠ cannot reach the daemon: ${e.message}`;
+  }
+}
+
+function start() {
+  clearInterval(timer);
+  refresh();
+  timer = setInterval(refresh, REFRESH_MS);
+}
+window.addEventListener('hashchange', start);
+start();
