@@ -12,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -48,19 +46,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "HTTP port (overrides the config's; 0: any free port).")
   Integer port;
 
-  /**
-   * What serve needs from the daemon core once its config is loaded: the daemon, the API's
-   * settings, and a full resync that returns at once (empty: none).
-   */
+  /** What serve needs from the daemon core once its config is loaded: the daemon and the API's settings. */
   interface Core extends AutoCloseable {
     DaemonApi daemon();
 
-    /** Where the API listens, the token file, poll intervals per repo, resync interval, drain bound. */
+    /** Where the API listens, the token file, the bound on shutting down. */
     Config config();
 
-    Optional<Runnable> resync();
-
-    /** Starts the daemon's own work (for the real daemon: the first fetch of every repo); returns at once. */
+    /** Starts the daemon's own work (for the real daemon: fetch every repo, then poll them); returns at once. */
     void start();
 
     /** Stops the daemon: no new work, applies under way finish within the drain bound. */
@@ -68,12 +61,8 @@ final class ServeCommand implements Callable<Integer> {
     void close();
   }
 
-  /**
-   * The daemon config as serve reads it. {@code pollAtStart}: whether serve's timers refresh every
-   * repo at once (false when {@link Core#start} does).
-   */
-  record Config(String host, int port, Optional<Path> apiTokenFile, Map<String, Duration> pollIntervals,
-      Optional<Duration> resyncInterval, boolean pollAtStart, Duration shutdownTimeout) {}
+  /** The daemon config as serve reads it. */
+  record Config(String host, int port, Optional<Path> apiTokenFile, Duration shutdownTimeout) {}
 
   /** The daemon config is invalid: one {@code file:line:col: error: message} line per problem. */
   static final class InvalidConfig extends Exception {
@@ -106,9 +95,9 @@ final class ServeCommand implements Callable<Integer> {
 
   /**
    * The daemon core: {@link DaemonConfig#load} (every problem as {@code file:line:col}), then
-   * {@link Daemon#create}. The daemon itself fetches every repo once when started and runs the
-   * periodic full reconcile on its own timer ({@code resyncInterval}); serve's Vert.x timers poll
-   * each repo every {@code pollInterval} after that.
+   * {@link Daemon#create}. The daemon itself fetches every repo when started, polls each every
+   * {@code pollInterval} and runs the periodic full reconcile ({@code resyncInterval}) on its own
+   * scheduler; serve adds only the HTTP edge.
    */
   static Core openCore(Path file) throws InvalidConfig {
     DaemonConfig config;
@@ -118,10 +107,8 @@ final class ServeCommand implements Callable<Integer> {
       throw new InvalidConfig(e.diagnostics().stream().map(Diagnostic::toString).toList());
     }
     Daemon daemon = Daemon.create(config);
-    Map<String, Duration> polls = new LinkedHashMap<>();
-    config.repos().forEach(r -> polls.put(r.name(), r.pollInterval()));
-    Config serve = new Config(config.http().host(), config.http().port(), config.http().tokenFile(), polls,
-        Optional.empty(), false, config.drainTimeout().plusSeconds(15));
+    Config serve = new Config(config.http().host(), config.http().port(), config.http().tokenFile(),
+        config.drainTimeout().plusSeconds(15));
     return new Core() {
       @Override
       public DaemonApi daemon() {
@@ -131,11 +118,6 @@ final class ServeCommand implements Callable<Integer> {
       @Override
       public Config config() {
         return serve;
-      }
-
-      @Override
-      public Optional<Runnable> resync() {
-        return Optional.empty();
       }
 
       @Override
@@ -177,9 +159,9 @@ final class ServeCommand implements Callable<Integer> {
         LOG.warn("no API token file configured: the write endpoints (refresh, revert) are refused");
       }
       ServeRuntime.Settings settings = new ServeRuntime.Settings(c.host(), port != null ? port : c.port(), token,
-          c.pollIntervals(), c.pollAtStart(), c.resyncInterval(), c.shutdownTimeout());
+          c.shutdownTimeout());
       core.start();
-      runtime = ServeRuntime.start(core.daemon(), core, core.resync(), settings, ServeRuntime.defaultOptions());
+      runtime = ServeRuntime.start(core.daemon(), core, settings, ServeRuntime.defaultOptions());
     } catch (UsageException e) {
       core.close();
       throw e;

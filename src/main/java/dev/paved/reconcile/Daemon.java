@@ -1,71 +1,50 @@
 package dev.paved.reconcile;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.RetryPolicy;
-import dev.paved.config.Declarations.Cluster;
-import dev.paved.config.Declarations.DriftMode;
-import dev.paved.config.Declarations.Environment;
-import dev.paved.config.Diagnostic;
-import dev.paved.pipeline.Evaluation;
-import dev.paved.pipeline.EvaluationCache;
 import dev.paved.apply.Clusters;
-import dev.paved.apply.IgnoreRules;
-import dev.paved.apply.PruneGuard;
-import dev.paved.desired.EnvironmentState;
+import dev.paved.pipeline.EvaluationCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The daemon core: keeps every target of every followed config repo equal to the newest good
- * commit of its branch. No Vert.x here: the HTTP edge calls {@link #refresh} (from its timers and
- * webhooks) and reads {@link #status} and {@link #metrics}; work runs on the daemon's own
- * threads and every method returns at once.
+ * commit of its branch. No Vert.x here: it polls each repo on its own scheduler, and the HTTP edge
+ * calls {@link #refresh} (webhooks, the refresh endpoint) and reads {@link #status} and
+ * {@link #metrics}; work runs on the daemon's own threads and every method returns at once.
  *
  * <h2>Per repo</h2>
  *
- * A {@link #refresh} fetches the branch (on a git worker; refreshes coalesce in a
- * {@link LatestWins} slot). When the head moved, or was never evaluated, the commit is evaluated
- * ({@link EvaluationCache}, by commit id). A <b>blocked</b> commit (errors, or enforced policy
- * violations) changes nothing: the last good commit stays applied, and the repo's status shows
- * the failing commit with its problems as {@code file:line:col: severity: message} lines. A good
- * commit is handed to each of its environments (targets).
+ * A {@link RepoWorker}: a {@link #refresh} fetches the branch (on a git worker; refreshes coalesce
+ * in a {@link LatestWins} slot). When the head moved, or was never evaluated, the commit is
+ * evaluated ({@link EvaluationCache}, by commit id). A <b>blocked</b> commit (errors, or enforced
+ * policy violations) changes nothing: the last good commit stays applied, and the repo's status
+ * shows the failing commit with its problems as {@code file:line:col: severity: message} lines. A
+ * good commit is handed to each of its environments (targets).
  *
  * <h2>Per target</h2>
  *
- * One reconcile at a time, newer requests coalesced (latest wins). Each target has its own
- * cluster client, watch cache ({@link dev.paved.apply.InformerLiveState}), resource manager,
- * inventory store and drift watcher (mode from the environment's {@code drift}). A reconcile:
- * update the drift watcher, {@link TargetSync#run}, then health from the watch cache.
+ * A {@link TargetWorker}: one reconcile at a time, newer requests coalesced (latest wins). Each
+ * target has its own cluster client, watch cache ({@link dev.paved.apply.InformerLiveState}),
+ * resource manager, inventory store and drift watcher (mode from the environment's {@code drift}).
+ * A reconcile: update the drift watcher, {@link TargetSync#run}, then health from the watch cache.
  *
  * <h2>Failures outside Paved</h2>
  *
@@ -75,9 +54,11 @@ import org.slf4j.MDC;
  *
  * <h2>Lifecycle</h2>
  *
- * {@link #create}, {@link #start} (first fetch of every repo, periodic full reconcile every
- * {@code resyncInterval}), {@link #close} (stops accepting work, lets in-flight applies end
- * within {@code drainTimeout}, closes watches, clients and threads).
+ * {@link #create}; {@link #start}: the first fetch of every repo at once, then a poll of each repo
+ * every {@code pollInterval}, a full reconcile every {@code resyncInterval}, health every
+ * {@code healthInterval}; {@link #close}: stops accepting work, lets in-flight applies end within
+ * {@code drainTimeout}, closes watches, clients and threads. The workers share one
+ * {@link DaemonContext} (pools, retry policy, metrics, clock, lifecycle).
  */
 public final class Daemon implements DaemonApi, AutoCloseable {
 
@@ -110,46 +91,23 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     }
   }
 
-  final DaemonConfig config;
-  final Options options;
-  final PrometheusMeterRegistry registry;
-  final DaemonMetrics metrics;
-  final Clock clock;
+  private final DaemonConfig config;
+  private final Options options;
+  private final PrometheusMeterRegistry registry;
+  private final DaemonContext context;
   private final Map<String, RepoWorker> repos = new LinkedHashMap<>();
-
-  /** Fetch and evaluation. */
-  final ExecutorService git;
-  /** Reconcile attempts: at most one per target at a time. */
-  final ExecutorService syncs;
-  /** The resource managers' parallel applies (never the drift executor). */
-  final ExecutorService applies;
-  /** Drift checks and health refreshes. */
-  final ExecutorService drift;
-  /** Backoff delays, the periodic full reconcile, health refreshes. */
-  final ScheduledExecutorService scheduler;
-
-  final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean started = new AtomicBoolean();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
-  private final Object inFlightLock = new Object();
-  private int inFlight;
 
   private Daemon(DaemonConfig config, Options options) {
     this.config = config;
     this.options = options;
-    this.clock = options.clock();
     this.registry = options.registry() != null ? options.registry()
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.metrics = new DaemonMetrics(registry, version());
-    int targets = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.git = Executors.newFixedThreadPool(Math.min(4, Math.max(1, config.repos().size())), threads("paved-git"));
-    this.syncs = Executors.newFixedThreadPool(Math.max(4, targets), threads("paved-sync"));
-    this.applies = Executors.newFixedThreadPool(Math.max(8, 2 * config.defaults().applyConcurrency()),
-        threads("paved-apply"));
-    this.drift = Executors.newFixedThreadPool(2, threads("paved-drift"));
-    this.scheduler = Executors.newScheduledThreadPool(1, threads("paved-timer"));
+    this.context = new DaemonContext(config, options.sources(), options.overrides(),
+        new DaemonMetrics(registry, version()), options.clock());
     for (DaemonConfig.Repo r : config.repos()) {
-      repos.put(r.name(), new RepoWorker(this, r));
+      repos.put(r.name(), new RepoWorker(context, r));
     }
   }
 
@@ -163,22 +121,37 @@ public final class Daemon implements DaemonApi, AutoCloseable {
   }
 
   /**
-   * Starts: fetches every repo once, then reconciles every target again each {@code
-   * resyncInterval}. Polling is the caller's (the HTTP edge's timers call {@link #refresh} each
-   * repo's {@code pollInterval}). Returns at once.
+   * Starts: fetches every repo at once, then polls each every {@code pollInterval}, reconciles
+   * every target again each {@code resyncInterval} and refreshes health each {@code
+   * healthInterval}, all on the daemon's own scheduler. Returns at once.
    */
   public Daemon start() {
-    if (closed.get() || !started.compareAndSet(false, true)) {
+    if (context.closed() || !started.compareAndSet(false, true)) {
       return this;
     }
-    long resync = config.resyncInterval().toMillis();
-    long health = options.healthInterval().toMillis();
     synchronized (timers) {
-      timers.add(scheduler.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS));
-      timers.add(scheduler.scheduleWithFixedDelay(this::refreshHealth, health, health, TimeUnit.MILLISECONDS));
+      every(config.resyncInterval(), this::resync);
+      every(options.healthInterval(), this::refreshHealth);
+      for (RepoWorker w : repos.values()) {
+        every(w.repo.pollInterval(), () -> poll(w));
+        LOG.info("polling repo {} every {}", w.repo.name(), w.repo.pollInterval());
+      }
     }
-    repos.keySet().forEach(this::refresh);
+    repos.values().forEach(this::poll);
     return this;
+  }
+
+  private void every(Duration interval, Runnable task) {
+    long millis = Math.max(1, interval.toMillis());
+    timers.add(context.scheduler.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS));
+  }
+
+  private void poll(RepoWorker w) {
+    if (context.closed()) {
+      return;
+    }
+    LOG.debug("poll of repo {}", w.repo.name());
+    w.refresh(); // a failure is in the repo's status and metrics, and retried with backoff
   }
 
   public DaemonConfig config() {
@@ -194,16 +167,20 @@ public final class Daemon implements DaemonApi, AutoCloseable {
 
   @Override
   public Set<String> repos() {
-    return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(repos.keySet()));
+    return Collections.unmodifiableSet(new LinkedHashSet<>(repos.keySet()));
+  }
+
+  @Override
+  public List<String> reposAt(Collection<String> urls) {
+    Set<String> wanted = urls.stream().map(RepoUrls::normalize).collect(Collectors.toSet());
+    return repos.values().stream().filter(w -> wanted.contains(RepoUrls.normalize(w.repo.url())))
+        .map(w -> w.repo.name()).toList();
   }
 
   @Override
   public CompletionStage<Void> refresh(String repo) {
     RepoWorker w = repos.get(repo);
-    if (w == null) {
-      return CompletableFuture.failedFuture(unknown(repo));
-    }
-    return w.refresh();
+    return w == null ? CompletableFuture.failedFuture(unknown(repo)) : w.refresh();
   }
 
   /**
@@ -211,7 +188,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
    * runs). Returns at once.
    */
   public void resync() {
-    if (closed.get()) {
+    if (context.closed()) {
       return;
     }
     LOG.debug("periodic full reconcile");
@@ -221,10 +198,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
   @Override
   public CompletionStage<RevertOutcome> revert(String repo, String commit, String reason, String actor) {
     RepoWorker w = repos.get(repo);
-    if (w == null) {
-      return CompletableFuture.failedFuture(unknown(repo));
-    }
-    return w.revert(commit, reason, actor);
+    return w == null ? CompletableFuture.failedFuture(unknown(repo)) : w.revert(commit, reason, actor);
   }
 
   @Override
@@ -233,22 +207,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     if (w == null) {
       throw unknown(repo);
     }
-    Optional<Path> file = w.repo.webhookSecretFile();
-    if (file.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      String secret = Files.readString(file.get(), StandardCharsets.UTF_8).strip();
-      if (secret.isEmpty()) {
-        throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the webhook secret file of repo \"" + repo
-            + "\" is empty");
-      }
-      return Optional.of(secret);
-    } catch (IOException e) {
-      // Configured but unreadable: never "no secret", which would accept unsigned requests.
-      throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "cannot read the webhook secret file of repo \""
-          + repo + "\": " + e.getMessage(), e);
-    }
+    return w.webhookSecret();
   }
 
   @Override
@@ -280,7 +239,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!context.close()) {
       return;
     }
     LOG.info("stopping: draining in-flight work (at most {})", config.drainTimeout());
@@ -288,346 +247,32 @@ public final class Daemon implements DaemonApi, AutoCloseable {
       timers.forEach(t -> t.cancel(false));
     }
     repos.values().forEach(RepoWorker::stopAccepting);
-    boolean drained = awaitInFlight(config.drainTimeout());
-    if (!drained) {
+    if (!context.awaitIdle(config.drainTimeout())) {
       LOG.warn("in-flight work did not finish within {}; closing anyway", config.drainTimeout());
     }
     repos.values().forEach(RepoWorker::close);
-    for (ExecutorService e : List.of(scheduler, git, syncs, drift, applies)) {
-      e.shutdownNow();
-    }
-    try {
-      for (ExecutorService e : List.of(scheduler, git, syncs, drift, applies)) {
-        e.awaitTermination(2, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Marks the start of blocking work that close() waits for; false when closed. */
-  boolean enter() {
-    synchronized (inFlightLock) {
-      if (closed.get()) {
-        return false;
-      }
-      inFlight++;
-      return true;
-    }
-  }
-
-  void exit() {
-    synchronized (inFlightLock) {
-      inFlight--;
-      inFlightLock.notifyAll();
-    }
-  }
-
-  private boolean awaitInFlight(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (inFlightLock) {
-      while (inFlight > 0) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          inFlightLock.wait(Math.max(1, left / 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
-    }
+    context.shutdownPools();
   }
 
   // ------------------------------------------------------------------ helpers
 
   private void refreshHealth() {
-    if (closed.get()) {
+    if (context.closed()) {
       return;
     }
     for (RepoWorker w : repos.values()) {
       for (TargetWorker t : w.targets()) {
-        t.scheduleHealth(drift);
+        t.scheduleHealth(context.drift);
       }
     }
-  }
-
-  /**
-   * Retries {@code attempt} (run on {@code executor}) on any failure, with the configured capped
-   * exponential backoff, until it succeeds, the daemon closes, or {@code supersededBy} says a
-   * newer request waits (the newer request then runs instead).
-   */
-  <T> CompletableFuture<T> withRetries(String what, java.util.function.Supplier<T> attempt, ExecutorService executor,
-      java.util.function.BooleanSupplier supersededBy) {
-    DaemonConfig.Retry retry = config.defaults().retry();
-    RetryPolicy<T> policy = RetryPolicy.<T>builder()
-        .handleIf((r, e) -> e != null && !(unwrap(e) instanceof CancellationException))
-        .withBackoff(retry.initialDelay(), retry.maxDelay().compareTo(retry.initialDelay()) > 0 ? retry.maxDelay()
-            : retry.initialDelay().plusMillis(1))
-        .withJitter(0.1)
-        .withMaxRetries(-1)
-        .abortIf((r, e) -> e != null && (closed.get() || supersededBy.getAsBoolean()))
-        .onRetryScheduled(ev -> LOG.info("{} failed (attempt {}); retrying in {}: {}", what, ev.getAttemptCount(),
-            ev.getDelay(), message(ev.getLastException())))
-        .build();
-    return Failsafe.with(policy).with(scheduler).getStageAsync(() -> {
-      if (closed.get()) {
-        return CompletableFuture.failedFuture(new CancellationException("daemon closed"));
-      }
-      return CompletableFuture.supplyAsync(attempt, executor);
-    });
-  }
-
-  static Throwable unwrap(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
-  static String message(Throwable e) {
-    if (e == null) {
-      return "";
-    }
-    Throwable t = unwrap(e);
-    String m = t.getMessage();
-    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
   }
 
   private static DaemonFailure unknown(String repo) {
     return new DaemonFailure(DaemonFailure.Kind.UNKNOWN_REPO, "no followed repo is called \"" + repo + "\"");
   }
 
-  private static ThreadFactory threads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   static String version() {
     String v = Daemon.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
   }
-
-  static String shortId(String commit) {
-    return commit == null ? "" : commit.length() > 12 ? commit.substring(0, 12) : commit;
-  }
-
-  // ================================================================== one repo
-
-  /** One followed repo: its fetch slot, mirror, evaluations and targets. */
-  static final class RepoWorker {
-    final Daemon daemon;
-    final DaemonConfig.Repo repo;
-    private final LatestWins<Boolean> fetches;
-    private final EvaluationCache evaluations = new EvaluationCache(16);
-    private final Map<String, TargetWorker> targets = new ConcurrentHashMap<>();
-    private final Object lock = new Object();
-    private final Object scheduling = new Object();
-    private RepoSource source;
-
-    private volatile boolean loaded;
-    private volatile String head;
-    private volatile String evaluated;
-    private volatile Evaluation lastGood;
-    private volatile DaemonStatus.Problem fetchError;
-    private volatile DaemonStatus.Problem commitError;
-    private volatile Instant lastFetch;
-
-    RepoWorker(Daemon daemon, DaemonConfig.Repo repo) {
-      this.daemon = daemon;
-      this.repo = repo;
-      this.fetches = new LatestWins<>(daemon.git, force -> daemon.withRetries("fetch of repo " + repo.name(),
-          this::fetchAndEvaluate, daemon.git, fetchesPending()));
-    }
-
-    private java.util.function.BooleanSupplier fetchesPending() {
-      return () -> fetches.hasPending();
-    }
-
-    boolean loaded() {
-      return loaded;
-    }
-
-    List<TargetWorker> targets() {
-      return new TreeMap<>(targets).values().stream().toList();
-    }
-
-    CompletionStage<Void> refresh() {
-      return fetches.submit(Boolean.TRUE);
-    }
-
-    /** Fetches, and evaluates and schedules a moved head; throws when the remote cannot be reached. */
-    private Void fetchAndEvaluate() {
-      if (!daemon.enter()) {
-        throw new CancellationException("daemon closed");
-      }
-      MDC.put("repo", repo.name());
-      try {
-        String commit;
-        try {
-          commit = source().fetch();
-        } catch (Exception e) {
-          daemon.metrics.fetchError(repo.name());
-          String summary = "cannot fetch branch " + repo.branch() + " of " + repo.displayUrl() + ": " + message(e);
-          DaemonStatus.Problem previous = fetchError;
-          fetchError = new DaemonStatus.Problem(Optional.empty(), summary, List.of(), daemon.clock.instant());
-          if (previous != null && previous.summary().equals(summary)) {
-            LOG.debug("fetch of repo {} failed again: {}", repo.name(), message(e)); // said once is enough
-          } else {
-            LOG.warn("fetch of repo {} failed (retrying with backoff): {}", repo.name(), message(e));
-          }
-          throw new CompletionException(e);
-        }
-        lastFetch = daemon.clock.instant();
-        fetchError = null;
-        head = commit;
-        if (!commit.equals(evaluated)) {
-          evaluate(commit);
-        }
-        loaded = true;
-        return null;
-      } finally {
-        MDC.remove("repo");
-        daemon.exit();
-      }
-    }
-
-    private RepoSource source() throws Exception {
-      synchronized (lock) {
-        if (source == null) {
-          source = daemon.options.sources().open(repo, daemon.config.stateDir());
-        }
-        return source;
-      }
-    }
-
-    private void evaluate(String commit) {
-      MDC.put("commit", commit);
-      try {
-        Evaluation e = evaluations.get(commit, () -> {
-          try {
-            return source().read(commit);
-          } catch (Exception ex) {
-            throw new CompletionException(ex);
-          }
-        });
-        evaluated = commit;
-        daemon.metrics.violations(repo.name(), e.violations().size());
-        if (e.blocked()) {
-          List<String> lines = e.problems().stream().filter(Diagnostic::isError).map(Diagnostic::toString).toList();
-          long errors = e.diagnostics().stream().filter(Diagnostic::isError).count();
-          long violations = e.violations().size();
-          String summary = "commit " + shortId(commit) + " was not applied: "
-              + (errors > 0 ? errors + (errors == 1 ? " error" : " errors") : "")
-              + (errors > 0 && violations > 0 ? ", " : "")
-              + (violations > 0 ? violations + " enforced policy " + (violations == 1 ? "violation" : "violations")
-                  : "")
-              + (lastGood == null ? "; nothing applied yet" : "; " + shortId(lastGood.revision()) + " stays applied");
-          commitError = new DaemonStatus.Problem(Optional.of(commit), summary, lines, daemon.clock.instant());
-          LOG.warn("{}:\n  {}", summary, String.join("\n  ", lines));
-          return;
-        }
-        commitError = null;
-        LOG.info("commit {} of repo {} is good; reconciling its targets", shortId(commit), repo.name());
-        synchronized (scheduling) {
-          lastGood = e;
-          schedule(e);
-        }
-      } finally {
-        MDC.remove("commit");
-      }
-    }
-
-    /**
-     * Hands {@code e}'s desired state to each of its targets. Called holding {@code scheduling}
-     * with {@code e == lastGood}, so an older commit is never requested after a newer one.
-     */
-    private void schedule(Evaluation e) {
-      var platform = e.platform().orElseThrow();
-      var rendered = e.rendered().orElseThrow();
-      Map<String, EnvironmentState> envs = rendered.state().environments();
-      for (EnvironmentState state : envs.values()) {
-        Environment decl = platform.environments().get(state.environment());
-        Cluster cluster = platform.clusters().get(state.cluster());
-        TargetRequest request = new TargetRequest(e.revision(), state, cluster, TargetSync.prunePolicy(decl),
-            decl.drift() == null ? DriftMode.CORRECT : decl.drift(), IgnoreRules.of(rendered, state.environment()));
-        if (daemon.closed.get()) {
-          return;
-        }
-        targets.computeIfAbsent(state.environment(), env -> new TargetWorker(daemon, repo.name(), env))
-            .request(request);
-      }
-      for (String gone : List.copyOf(targets.keySet())) {
-        if (!envs.containsKey(gone)) {
-          LOG.warn("environment {} is no longer in repo {}: it is not reconciled any more, and its objects are left"
-              + " in place", gone, repo.name());
-          targets.remove(gone).retire();
-        }
-      }
-    }
-
-    void resync() {
-      synchronized (scheduling) {
-        if (lastGood != null) {
-          schedule(lastGood);
-        }
-      }
-    }
-
-    CompletionStage<RevertOutcome> revert(String commit, String reason, String actor) {
-      return CompletableFuture.supplyAsync(() -> {
-        if (!daemon.enter()) {
-          throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the daemon is stopping");
-        }
-        try {
-          return source().revert(commit, reason, actor);
-        } catch (DaemonFailure e) {
-          throw e;
-        } catch (Exception e) {
-          throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "cannot revert " + commit + " on repo "
-              + repo.name() + ": " + message(e), e);
-        } finally {
-          daemon.exit();
-        }
-      }, daemon.git).thenApply(outcome -> {
-        refresh(); // the revert is reconciled like any commit
-        return outcome;
-      });
-    }
-
-    DaemonStatus.Repo status() {
-      DaemonStatus.Problem error = fetchError != null ? fetchError : commitError;
-      Evaluation good = lastGood;
-      return new DaemonStatus.Repo(repo.name(), repo.displayUrl(), repo.branch(), Optional.ofNullable(head),
-          Optional.ofNullable(good).map(Evaluation::revision), Optional.ofNullable(error),
-          Optional.ofNullable(lastFetch));
-    }
-
-    void stopAccepting() {
-      fetches.close();
-      targets.values().forEach(TargetWorker::stopAccepting);
-    }
-
-    void close() {
-      targets.values().forEach(TargetWorker::close);
-      synchronized (lock) {
-        if (source != null) {
-          source.close();
-        }
-      }
-    }
-  }
-
-  /** What one reconcile of a target is asked to apply. */
-  record TargetRequest(String commit, EnvironmentState state, Cluster cluster, PruneGuard.Policy prune,
-      DriftMode drift, IgnoreRules ignore) {}
 }

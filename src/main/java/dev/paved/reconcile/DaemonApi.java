@@ -18,6 +18,12 @@ public interface DaemonApi {
   /** Names of the followed repos. */
   java.util.Set<String> repos();
 
+  /**
+   * The followed repos whose URL is one of {@code urls}, compared as repository locations
+   * ({@link RepoUrls#normalize}): how a webhook payload finds its repo.
+   */
+  java.util.List<String> reposAt(java.util.Collection<String> urls);
+
   /** Fetches {@code repo} now (coalesced with a fetch already under way); fails for an unknown repo. */
   CompletionStage<Void> refresh(String repo);
 

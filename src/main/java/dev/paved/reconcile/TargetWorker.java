@@ -45,17 +45,17 @@ final class TargetWorker {
   /** The target's status, and its services'. */
   record View(DaemonStatus.Target target, List<DaemonStatus.ServiceInEnvironment> services) {}
 
-  private final Daemon daemon;
+  private final DaemonContext context;
   private final String repo;
   private final String environment;
-  private final LatestWins<Daemon.TargetRequest> syncs;
+  private final LatestWins<TargetRequest> syncs;
   private volatile boolean retired;
   private final java.util.concurrent.atomic.AtomicBoolean healthQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
   // Guarded by `this`.
   private Engine engine;
-  private Daemon.TargetRequest requested;
-  private Daemon.TargetRequest applied;
+  private TargetRequest requested;
+  private TargetRequest applied;
   private SyncState sync = SyncState.PENDING;
   private ChangeSet changes = ChangeSet.empty();
   private String lastError;
@@ -64,11 +64,11 @@ final class TargetWorker {
   private Map<ObjectKey, HealthStatus> objectHealth = Map.of();
   private final Deque<DaemonStatus.Drift> corrections = new ArrayDeque<>();
 
-  TargetWorker(Daemon daemon, String repo, String environment) {
-    this.daemon = daemon;
+  TargetWorker(DaemonContext context, String repo, String environment) {
+    this.context = context;
     this.repo = repo;
     this.environment = environment;
-    this.syncs = new LatestWins<>(daemon.syncs, this::run);
+    this.syncs = new LatestWins<>(context.syncs, this::run);
   }
 
   String environment() {
@@ -76,7 +76,7 @@ final class TargetWorker {
   }
 
   /** Asks for a reconcile at {@code request}; coalesced with one waiting. */
-  CompletionStage<Void> request(Daemon.TargetRequest request) {
+  CompletionStage<Void> request(TargetRequest request) {
     synchronized (this) {
       requested = request;
     }
@@ -88,18 +88,18 @@ final class TargetWorker {
     return syncs.runs();
   }
 
-  private CompletionStage<?> run(Daemon.TargetRequest request) {
-    return daemon.withRetries("reconcile of " + repo + "/" + environment + " at " + Daemon.shortId(request.commit()),
-        () -> attempt(request), daemon.syncs, () -> retired || syncs.hasPending())
+  private CompletionStage<?> run(TargetRequest request) {
+    return context.withRetries("reconcile of " + repo + "/" + environment + " at " + DaemonContext.shortId(request.commit()),
+        () -> attempt(request), context.syncs, () -> retired || syncs.hasPending())
         .exceptionally(e -> null); // the failure is in the status; the slot moves on
   }
 
   /** One reconcile; throws (to be retried) when the cluster cannot be reached or the sync was stopped. */
-  private TargetSync.Result attempt(Daemon.TargetRequest r) {
+  private TargetSync.Result attempt(TargetRequest r) {
     if (retired) {
       throw new CancellationException("target no longer followed");
     }
-    if (!daemon.enter()) {
+    if (!context.enter()) {
       throw new CancellationException("daemon closed");
     }
     MDC.put("repo", repo);
@@ -114,7 +114,7 @@ final class TargetWorker {
       Clusters.ping(r.cluster(), e.client);
       e.watch(r);
       TargetSync.Result result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
-          new TargetSync.Options(false, new ResourceManager.Options(daemon.config.defaults().applyConcurrency(),
+          new TargetSync.Options(false, new ResourceManager.Options(context.config.defaults().applyConcurrency(),
               false, Duration.ofSeconds(30))));
       if (result.error().isPresent()) {
         throw new IllegalStateException(result.error().get());
@@ -129,11 +129,11 @@ final class TargetWorker {
       MDC.remove("repo");
       MDC.remove("target");
       MDC.remove("commit");
-      daemon.exit();
+      context.exit();
     }
   }
 
-  private void succeeded(Daemon.TargetRequest r, TargetSync.Result result, Duration took) {
+  private void succeeded(TargetRequest r, TargetSync.Result result, Duration took) {
     ChangeSet c = result.changes();
     SyncState state = result.synced() ? SyncState.SYNCED : c.partial() ? SyncState.PARTIAL : SyncState.HELD;
     String error = null;
@@ -142,7 +142,7 @@ final class TargetWorker {
     } else if (state == SyncState.HELD) {
       error = describe(c.of(Action.HELD), "held");
     }
-    Instant now = daemon.clock.instant();
+    Instant now = context.clock.instant();
     synchronized (this) {
       applied = r;
       changes = c;
@@ -150,23 +150,23 @@ final class TargetWorker {
       lastError = error;
       lastSync = now;
     }
-    daemon.metrics.changes(repo, environment, c);
-    daemon.metrics.reconciled(repo, environment, took, state.name().toLowerCase(java.util.Locale.ROOT));
+    context.metrics.changes(repo, environment, c);
+    context.metrics.reconciled(repo, environment, took, state.name().toLowerCase(java.util.Locale.ROOT));
     if (state == SyncState.SYNCED) {
-      daemon.metrics.lastSuccess(repo, environment, now);
+      context.metrics.lastSuccess(repo, environment, now);
     }
-    LOG.info("{}/{} at {}: {} ({} ms)", repo, environment, Daemon.shortId(r.commit()), c.summary(), took.toMillis());
+    LOG.info("{}/{} at {}: {} ({} ms)", repo, environment, DaemonContext.shortId(r.commit()), c.summary(), took.toMillis());
   }
 
   private void failed(RuntimeException ex, Duration took) {
-    String message = Daemon.message(ex);
+    String message = DaemonContext.message(ex);
     boolean repeated;
     synchronized (this) {
       repeated = sync == SyncState.SYNCING && message.equals(lastError);
       sync = SyncState.FAILED;
       lastError = message;
     }
-    daemon.metrics.reconciled(repo, environment, took, "failed");
+    context.metrics.reconciled(repo, environment, took, "failed");
     if (repeated) {
       LOG.debug("{}/{}: reconcile failed again: {}", repo, environment, message); // said once is enough
     } else {
@@ -186,7 +186,7 @@ final class TargetWorker {
     if (engine != null && engine.cluster.equals(cluster)) {
       return engine;
     }
-    if (daemon.closed.get() || retired) {
+    if (context.closed() || retired) {
       throw new CancellationException("closed");
     }
     if (engine != null) {
@@ -194,7 +194,7 @@ final class TargetWorker {
       engine.close();
       engine = null;
     }
-    engine = new Engine(cluster, Clusters.connect(cluster, daemon.options.overrides()));
+    engine = new Engine(cluster, Clusters.connect(cluster, context.overrides));
     return engine;
   }
 
@@ -211,14 +211,14 @@ final class TargetWorker {
       this.cluster = cluster;
       this.client = client;
       this.cache = new InformerLiveState(client, environment);
-      this.manager = new ResourceManager(client, Labels.MANAGER, cache, daemon.applies);
+      this.manager = new ResourceManager(client, Labels.MANAGER, cache, context.applies);
       this.inventories = new InventoryStore(client, Labels.MANAGER);
     }
 
     /** Starts the drift watcher on the request's state, or swaps it in (before the sync, as it asks). */
-    void watch(Daemon.TargetRequest r) {
+    void watch(TargetRequest r) {
       if (watcher == null) {
-        DriftWatcher w = new DriftWatcher(cache, manager, daemon.drift);
+        DriftWatcher w = new DriftWatcher(cache, manager, context.drift);
         w.addListener(new DriftListener());
         watcher = w.start(r.state(), r.drift(), r.ignore());
       } else {
@@ -242,7 +242,7 @@ final class TargetWorker {
   private final class DriftListener implements DriftWatcher.Listener {
     @Override
     public void drifted(DriftReport report) {
-      daemon.metrics.driftDetected(repo, environment);
+      context.metrics.driftDetected(repo, environment);
     }
 
     @Override
@@ -250,7 +250,7 @@ final class TargetWorker {
       if (result.action() == Action.FAILED) {
         return;
       }
-      daemon.metrics.driftCorrected(repo, environment);
+      context.metrics.driftCorrected(repo, environment);
       synchronized (TargetWorker.this) {
         corrections.addFirst(new DaemonStatus.Drift(report.key().toString(), report.fields(), report.managers(),
             report.at(), true));
@@ -280,7 +280,7 @@ final class TargetWorker {
   /** Health of the applied objects, from the watch cache (no request). */
   void refreshHealth() {
     Engine e;
-    Daemon.TargetRequest r;
+    TargetRequest r;
     synchronized (this) {
       e = engine;
       r = applied;
@@ -304,7 +304,7 @@ final class TargetWorker {
   }
 
   synchronized View view() {
-    Daemon.TargetRequest shown = applied != null ? applied : requested;
+    TargetRequest shown = applied != null ? applied : requested;
     String cluster = shown == null ? "" : shown.cluster().name();
     List<DaemonStatus.Drift> drift = new ArrayList<>();
     if (engine != null && engine.watcher != null) {
@@ -315,7 +315,7 @@ final class TargetWorker {
     Map<String, Long> counts = new TreeMap<>();
     changes.counts().forEach((a, n) -> counts.put(a.label(), n));
     DaemonStatus.Target target = new DaemonStatus.Target(repo, environment, cluster,
-        Optional.ofNullable(applied).map(Daemon.TargetRequest::commit), sync, health.state().label(), health.message(),
+        Optional.ofNullable(applied).map(TargetRequest::commit), sync, health.state().label(), health.message(),
         drift, counts, Optional.ofNullable(lastError), Optional.ofNullable(lastSync));
     List<DaemonStatus.ServiceInEnvironment> services = new ArrayList<>();
     if (applied != null) {
@@ -362,9 +362,9 @@ final class TargetWorker {
     retired = true;
     syncs.close();
     try {
-      daemon.drift.execute(() -> {
+      context.drift.execute(() -> {
         try {
-          syncs.awaitIdle(daemon.config.drainTimeout());
+          syncs.awaitIdle(context.config.drainTimeout());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

@@ -4,10 +4,14 @@
  * inventory, wait for health) — exactly what {@code paved apply} runs and what the daemon runs
  * per target.
  *
- * <p>The daemon core ({@link dev.paved.reconcile.Daemon}) runs it continuously: per repo, fetch
- * and evaluate each new commit; per target, one reconcile at a time with newer requests coalesced
- * ({@link dev.paved.reconcile.LatestWins}), drift watched between reconciles, retries with backoff,
- * status and metrics.
+ * <p>The daemon core runs it continuously. {@link dev.paved.reconcile.Daemon}: lifecycle, its own
+ * scheduler (polls each repo every {@code pollInterval}, full resync, health), the
+ * {@link dev.paved.reconcile.DaemonApi} the HTTP edge calls, status. Per repo a
+ * {@link dev.paved.reconcile.RepoWorker} (fetch and evaluate each new commit, hand good ones to
+ * targets); per target a {@link dev.paved.reconcile.TargetWorker} (one reconcile at a time, newer
+ * requests coalesced by {@link dev.paved.reconcile.LatestWins}, drift watched between reconciles).
+ * Workers share one {@link dev.paved.reconcile.DaemonContext} (pools, retry policy, metrics, clock,
+ * lifecycle) and never reach into the daemon.
  *
  * <p>May call: {@code apply}, {@code desired}, {@code config} (types); the daemon also
  * {@code pipeline} (evaluations) and {@code source} (git mirrors, reverts). Speaks plain values and

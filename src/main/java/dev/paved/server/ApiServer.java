@@ -1,12 +1,13 @@
 package dev.paved.server;
 
+import static dev.paved.server.Replies.JSON;
+import static dev.paved.server.Replies.REQUEST_ID;
+import static dev.paved.server.Replies.error;
+import static dev.paved.server.Replies.send;
+import static dev.paved.server.Replies.sendBytes;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.paved.reconcile.DaemonApi;
 import dev.paved.reconcile.DaemonFailure;
 import io.vertx.core.Future;
@@ -14,21 +15,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -40,7 +35,7 @@ import org.slf4j.MDC;
  * The daemon's HTTP API on Vert.x Web: {@code /healthz}, {@code /readyz}, {@code /metrics},
  * {@code /api/v1/status}, the write endpoints {@code /api/v1/repos/{name}/refresh|revert}
  * (bearer token) and the provider webhooks {@code /api/v1/webhooks/{github|gitlab|generic}}
- * (signature or token per repo).
+ * (signature or token per repo; {@link WebhookHandler}).
  *
  * <p>Handlers never block the event loop: {@link DaemonApi} methods return at once, and the two
  * CPU-bound renderings (the status JSON, the Prometheus text) run on a worker. Every request
@@ -57,17 +52,9 @@ public final class ApiServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("dev.paved.server.access");
-  private static final String REQUEST_ID = "requestId";
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{4,64}");
   private static final int MAX_REASON = 2000;
-
-  /** The status API's JSON: records as objects, Optional as its value or null, Instant as ISO-8601. */
-  static final ObjectMapper JSON = JsonMapper.builder()
-      .addModule(new Jdk8Module())
-      .addModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .build();
 
   /** Where to listen and the write endpoints' bearer token (empty: write endpoints refused). */
   public record Options(String host, int port, Optional<String> apiToken) {}
@@ -81,6 +68,7 @@ public final class ApiServer {
     this.vertx = vertx;
     this.daemon = daemon;
     this.apiToken = apiToken.filter(t -> !t.isBlank());
+    java.util.Objects.requireNonNull(JSON); // Jackson is set up here, on the caller's thread, not on the event loop
   }
 
   /** Starts listening; the future completes once the port is bound. */
@@ -115,7 +103,7 @@ public final class ApiServer {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES);
     r.post("/api/v1/repos/:name/refresh").handler(body).handler(this::authorize).handler(this::refresh);
     r.post("/api/v1/repos/:name/revert").handler(body).handler(this::authorize).handler(this::revert);
-    r.post("/api/v1/webhooks/:provider").handler(body).handler(this::webhook);
+    r.post("/api/v1/webhooks/:provider").handler(body).handler(new WebhookHandler(vertx, daemon));
     r.route().failureHandler(this::failure);
     for (int code : new int[] {400, 404, 405, 413, 500}) {
       r.errorHandler(code, this::failure);
@@ -169,33 +157,8 @@ public final class ApiServer {
     error(ctx, code, message);
   }
 
-  private static void error(RoutingContext ctx, int code, String message) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", message);
-    body.put(REQUEST_ID, ctx.get(REQUEST_ID));
-    send(ctx, code, body);
-  }
-
-  private static void send(RoutingContext ctx, int code, Object json) {
-    byte[] bytes;
-    try {
-      bytes = JSON.writeValueAsBytes(json);
-    } catch (JsonProcessingException e) {
-      ctx.fail(500, e);
-      return;
-    }
-    sendBytes(ctx, code, "application/json", Buffer.buffer(bytes));
-  }
-
-  private static void sendBytes(RoutingContext ctx, int code, String contentType, Buffer bytes) {
-    HttpServerResponse response = ctx.response();
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    response.setStatusCode(code).putHeader("Content-Type", contentType).end(bytes);
-  }
-
   // --- read endpoints
+
 
   private void ready(RoutingContext ctx) {
     if (daemon.ready()) {
@@ -246,40 +209,21 @@ public final class ApiServer {
     ctx.next();
   }
 
-  private boolean knownRepo(RoutingContext ctx, String name) {
-    if (daemon.repos().contains(name)) {
-      return true;
-    }
-    error(ctx, 404, "unknown repo \"" + name + "\"; repos: " + String.join(", ", new TreeSet<>(daemon.repos())));
-    return false;
-  }
-
   private void refresh(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    if (!knownRepo(ctx, name)) {
+    if (!Replies.knownRepo(ctx, daemon, name)) {
       return;
     }
-    trigger(name, ctx.get(REQUEST_ID), "api");
+    Replies.refresh(daemon, name, ctx.get(REQUEST_ID), "api");
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("refresh", List.of(name));
     body.put(REQUEST_ID, ctx.get(REQUEST_ID));
     send(ctx, 202, body);
   }
 
-  /** Asks the daemon to fetch {@code repo}; the outcome is logged, not awaited. */
-  private void trigger(String repo, String requestId, String why) {
-    CompletionStage<Void> stage = daemon.refresh(repo);
-    LOG.info("refresh of repo {} requested by {} (request {})", repo, why, requestId);
-    stage.whenComplete((v, e) -> {
-      if (e != null) {
-        LOG.warn("refresh of repo {} (request {}) failed: {}", repo, requestId, unwrap(e).getMessage());
-      }
-    });
-  }
-
   private void revert(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    if (!knownRepo(ctx, name)) {
+    if (!Replies.knownRepo(ctx, daemon, name)) {
       return;
     }
     String usage = "the body must be JSON {\"commit\": \"<commit id>\", \"reason\": \"<why>\"}";
@@ -332,7 +276,7 @@ public final class ApiServer {
   }
 
   private void daemonFailure(RoutingContext ctx, Throwable e) {
-    Throwable cause = unwrap(e);
+    Throwable cause = Replies.unwrap(e);
     if (cause instanceof DaemonFailure f) {
       int code = switch (f.kind()) {
         case UNKNOWN_REPO, UNKNOWN_COMMIT -> 404;
@@ -347,125 +291,4 @@ public final class ApiServer {
     }
   }
 
-  private static Throwable unwrap(Throwable e) {
-    Throwable t = e;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
-  // --- webhooks
-
-  /**
-   * The repo is {@code ?repo=NAME} when given, else every followed repo whose URL matches one of
-   * the payload's repository URLs ({@link Webhooks#payloadUrls}). Each is refreshed only when the
-   * request carries its webhook secret; when none does: 401 and nothing is refreshed.
-   */
-  private void webhook(RoutingContext ctx) {
-    Optional<Webhooks.Provider> provider = Webhooks.Provider.of(ctx.pathParam("provider"));
-    if (provider.isEmpty()) {
-      error(ctx, 404, "unknown webhook provider \"" + ctx.pathParam("provider") + "\"; use github, gitlab or generic");
-      return;
-    }
-    Buffer buffer = ctx.body().buffer();
-    byte[] raw = buffer == null ? new byte[0] : buffer.getBytes();
-    List<String> repoParam = ctx.queryParam("repo");
-    if (!repoParam.isEmpty()) {
-      if (knownRepo(ctx, repoParam.get(0))) {
-        verifyAndRefresh(ctx, provider.get(), raw, List.of(repoParam.get(0)));
-      }
-      return;
-    }
-    JsonNode payload;
-    try {
-      payload = JSON.readTree(raw);
-    } catch (IOException e) {
-      payload = null;
-    }
-    if (payload == null || !payload.isObject()) {
-      error(ctx, 400, "cannot tell which repo this is about: pass ?repo=NAME, or send a JSON payload "
-          + "with the repository's URL");
-      return;
-    }
-    Set<String> urls = Webhooks.payloadUrls(payload);
-    // the daemon's status is a snapshot of every target: built off the event loop
-    vertx.executeBlocking(() -> Webhooks.matching(urls, daemon.status().repos()), false).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(500, ar.cause());
-      } else if (ar.result().isEmpty()) {
-        error(ctx, 404, "no followed repo has the payload's repository URL " + urls + "; pass ?repo=NAME");
-      } else {
-        verifyAndRefresh(ctx, provider.get(), raw, ar.result());
-      }
-    });
-  }
-
-  /** The repos a webhook request proves the secret of, and those whose secret file cannot be read. */
-  private record Verdict(List<String> verified, List<String> unreadable) {}
-
-  /**
-   * Refreshes each of {@code candidates} whose webhook secret the request proves; 401 when none.
-   * The secrets are read from their files and the HMAC computed on a worker, not the event loop.
-   */
-  private void verifyAndRefresh(RoutingContext ctx, Webhooks.Provider provider, byte[] raw, List<String> candidates) {
-    String requestId = ctx.get(REQUEST_ID);
-    io.vertx.core.MultiMap headers = ctx.request().headers();
-    vertx.executeBlocking(() -> verdict(provider, headers, raw, candidates, requestId), false).onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(500, ar.cause());
-      } else {
-        respond(ctx, provider, candidates, ar.result());
-      }
-    });
-  }
-
-  private Verdict verdict(Webhooks.Provider provider, io.vertx.core.MultiMap headers, byte[] raw,
-      List<String> candidates, String requestId) {
-    List<String> verified = new ArrayList<>();
-    List<String> unreadable = new ArrayList<>();
-    for (String repo : candidates) {
-      Optional<String> secret;
-      try {
-        secret = daemon.webhookSecret(repo);
-      } catch (DaemonFailure e) {
-        // a secret that is configured but cannot be read refuses the webhook, never accepts it unsigned
-        LOG.warn("webhook for repo {} refused: {} (request {})", repo, e.getMessage(), requestId);
-        unreadable.add(repo);
-        continue;
-      }
-      if (secret.isPresent() && !secret.get().isEmpty() && Webhooks.verify(provider, headers, raw, secret.get())) {
-        verified.add(repo);
-      }
-    }
-    return new Verdict(verified, unreadable);
-  }
-
-  private void respond(RoutingContext ctx, Webhooks.Provider provider, List<String> candidates, Verdict v) {
-    List<String> verified = v.verified();
-    if (verified.isEmpty() && !v.unreadable().isEmpty()) {
-      error(ctx, 503, "the webhook secret of repo(s) " + v.unreadable() + " cannot be read; see the daemon log");
-      return;
-    }
-    if (verified.isEmpty()) {
-      LOG.warn("webhook {} refused for repo(s) {}: missing or bad signature (request {})",
-          ctx.pathParam("provider"), candidates, (String) ctx.get(REQUEST_ID));
-      error(ctx, 401, "missing or bad signature: expected " + provider.expects()
-          + " (a repo without a webhook secret accepts no webhooks)");
-      return;
-    }
-    Map<String, Object> body = new LinkedHashMap<>();
-    if ("ping".equals(ctx.request().getHeader("X-GitHub-Event"))) {
-      body.put("pong", verified);
-      body.put(REQUEST_ID, ctx.get(REQUEST_ID));
-      send(ctx, 200, body);
-      return;
-    }
-    for (String repo : verified) {
-      trigger(repo, ctx.get(REQUEST_ID), ctx.pathParam("provider") + " webhook");
-    }
-    body.put("refresh", verified);
-    body.put(REQUEST_ID, ctx.get(REQUEST_ID));
-    send(ctx, 202, body);
-  }
 }

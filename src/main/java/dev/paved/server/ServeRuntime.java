@@ -9,11 +9,7 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,11 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running {@code paved serve}: Vert.x (with its blocked-thread checker and Micrometer metrics
- * in the daemon's registry, next to the JVM's and the process's: {@link JvmMetrics}), the {@link ApiServer}, and the timers that drive the daemon: one
- * periodic refresh per repo (the first at once) and the periodic full resync. Timers only call
- * {@link DaemonApi} methods that return at once; the work happens on the daemon's threads.
+ * in the daemon's registry, next to the JVM's and the process's: {@link JvmMetrics}) and the
+ * {@link ApiServer}. Only HTTP: the daemon polls its repos and
+ * resyncs on its own scheduler.
  *
- * <p>{@link #close()}: stop the timers, stop accepting requests (those under way may finish),
+ * <p>{@link #close()}: stop accepting requests (those under way may finish),
  * close the daemon (its bounded drain), close Vert.x. Idempotent; concurrent callers wait for the
  * first.
  */
@@ -34,25 +30,14 @@ public final class ServeRuntime implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeRuntime.class);
 
-  /**
-   * What to run: where the API listens and its bearer token, the poll interval of each repo (by
-   * name), whether to refresh every repo at once (else the first poll is one interval after the
-   * start: when the daemon fetches every repo itself when it starts), the full-resync interval
-   * (empty: none), and how long closing may take in total.
-   */
-  public record Settings(String host, int port, Optional<String> apiToken, Map<String, Duration> pollIntervals,
-      boolean pollAtStart, Optional<Duration> resyncInterval, Duration shutdownTimeout) {
-    public Settings {
-      pollIntervals = Map.copyOf(pollIntervals);
-    }
-  }
+  /** What to run: where the API listens, its bearer token, and how long closing may take in total. */
+  public record Settings(String host, int port, Optional<String> apiToken, Duration shutdownTimeout) {}
 
   private final Vertx vertx;
   private final ApiServer api;
   private final AutoCloseable daemonClose;
   private final AutoCloseable jvmMetrics;
   private final Duration shutdownTimeout;
-  private final List<Long> timers = new ArrayList<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -92,14 +77,13 @@ public final class ServeRuntime implements AutoCloseable {
   }
 
   /**
-   * Starts Vert.x, the API server and the timers; returns once the port is bound. Called from a
-   * plain thread (it waits). On failure everything started is closed again (not the daemon).
+   * Starts Vert.x and the API server; returns once the port is bound. Called from a plain thread
+   * (it waits). On failure everything started is closed again (not the daemon).
    *
    * @param daemonClose closes the daemon with its bounded drain (called from {@link #close()})
-   * @param resync starts a full resync of every target and returns at once; empty: no periodic resync
    */
-  public static ServeRuntime start(DaemonApi daemon, AutoCloseable daemonClose, Optional<Runnable> resync,
-      Settings settings, VertxOptions options) throws Exception {
+  public static ServeRuntime start(DaemonApi daemon, AutoCloseable daemonClose, Settings settings,
+      VertxOptions options) throws Exception {
     Vertx vertx = vertx(options, daemon.metrics());
     ApiServer api;
     try {
@@ -112,39 +96,7 @@ public final class ServeRuntime implements AutoCloseable {
     ServeRuntime runtime = new ServeRuntime(vertx, api, daemonClose, JvmMetrics.bindTo(daemon.metrics()),
         settings.shutdownTimeout());
     LOG.info("API listening on {}:{}", settings.host(), api.port());
-    for (Map.Entry<String, Duration> e : new TreeMap<>(settings.pollIntervals()).entrySet()) {
-      String repo = e.getKey();
-      long every = Math.max(1, e.getValue().toMillis());
-      runtime.timers.add(vertx.setPeriodic(settings.pollAtStart() ? 1 : every, every, id -> poll(daemon, repo)));
-      LOG.info("polling repo {} every {}", repo, e.getValue());
-    }
-    if (resync.isPresent() && settings.resyncInterval().isPresent()) {
-      Duration every = settings.resyncInterval().get();
-      Runnable r = resync.get();
-      runtime.timers.add(vertx.setPeriodic(Math.max(1, every.toMillis()), id -> {
-        LOG.info("periodic full resync");
-        try {
-          r.run();
-        } catch (RuntimeException ex) {
-          LOG.warn("periodic full resync failed to start: {}", ex.toString());
-        }
-      }));
-      LOG.info("full resync every {}", every);
-    }
     return runtime;
-  }
-
-  private static void poll(DaemonApi daemon, String repo) {
-    LOG.debug("poll of repo {}", repo);
-    try {
-      daemon.refresh(repo).whenComplete((v, e) -> {
-        if (e != null) {
-          LOG.warn("poll of repo {} failed: {}", repo, e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-        }
-      });
-    } catch (RuntimeException e) {
-      LOG.warn("poll of repo {} failed to start: {}", repo, e.toString());
-    }
   }
 
   /** The API's bound port. */
@@ -168,8 +120,6 @@ public final class ServeRuntime implements AutoCloseable {
     }
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
     try {
-      LOG.info("shutting down: stopping timers");
-      timers.forEach(vertx::cancelTimer);
       LOG.info("shutting down: stopping the API (requests under way may finish)");
       await(api.shutdown(Math.max(1, remaining(deadline) / 4)).toCompletionStage().toCompletableFuture(),
           remaining(deadline) / 3, "the API server");

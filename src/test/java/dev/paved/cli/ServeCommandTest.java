@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -99,19 +98,13 @@ class ServeCommandTest {
 
       @Override
       public ServeCommand.Config config() {
-        return new ServeCommand.Config("127.0.0.1", 1, Optional.of(tokenFile),
-            Map.of("platform", Duration.ofSeconds(30)), Optional.empty(), false, Duration.ofSeconds(10));
+        return new ServeCommand.Config("127.0.0.1", 1, Optional.of(tokenFile), Duration.ofSeconds(10));
       }
 
       @Override
       public void start() {
         started.incrementAndGet();
         daemon.refresh("platform");
-      }
-
-      @Override
-      public Optional<Runnable> resync() {
-        return Optional.empty();
       }
 
       @Override
@@ -135,7 +128,7 @@ class ServeCommandTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(refresh.statusCode()).as("the token is read from the file, without its newline").isEqualTo(202);
     assertThat(started.get()).isEqualTo(1);
-    assertThat(daemon.refreshes).as("the core's first fetch, then the API's refresh; the first poll is 30 s away")
+    assertThat(daemon.refreshes).as("the core's first fetch, then the API's refresh; serve itself polls nothing")
         .containsExactly("platform", "platform");
     assertThat(exit).isNotDone();
 

@@ -186,6 +186,35 @@ class DaemonTest {
   }
 
   @Test
+  void startFetchesAtOnceThenPollsEveryPollIntervalOnItsOwnScheduler() throws Exception {
+    FakeSource source = new FakeSource();
+    source.commit("c1", broken());
+    DaemonConfig.Repo repo = new DaemonConfig.Repo("platform", "file:///nowhere.git", "main", "",
+        Duration.ofMillis(50), dev.paved.source.Credentials.none(), Optional.empty());
+    Daemon d = daemon(source, repo).start();
+    await("the first fetch and two polls", () -> source.fetches.get() >= 3);
+    assertThat(d.ready()).isTrue();
+    d.close();
+    assertThat(d.refresh("platform").toCompletableFuture()).failsWithin(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aWebhookFindsItsRepoByUrlWhateverFormEachSideUses() {
+    DaemonConfig config = DaemonConfig.of(dir,
+        DaemonConfig.repo("platform", "https://user@github.com/Acme/Config.git", "main"),
+        DaemonConfig.repo("edge", "https://gitlab.example.com:8443/group/sub/repo.git", "main"),
+        DaemonConfig.repo("local", "file:///srv/git/platform.git", "main"));
+    daemon = Daemon.create(config, Daemon.Options.defaults().withSources((r, state) -> new FakeSource()));
+    for (String form : java.util.List.of("https://github.com/Acme/Config.git", "git@github.com:acme/config",
+        "ssh://git@github.com:22/acme/config/", "http://github.com/acme/config/")) {
+      assertThat(daemon.reposAt(java.util.Set.of(form))).as(form).containsExactly("platform");
+    }
+    assertThat(daemon.reposAt(java.util.Set.of("git@gitlab.example.com:group/sub/repo"))).containsExactly("edge");
+    assertThat(daemon.reposAt(java.util.Set.of("/srv/git/platform"))).containsExactly("local");
+    assertThat(daemon.reposAt(java.util.Set.of("https://github.com/acme/config-other", "github.com/acme"))).isEmpty();
+  }
+
+  @Test
   void metricsHaveBuildInfoAndCloseRefusesMoreWork() {
     FakeSource source = new FakeSource();
     source.commit("c1", broken());

@@ -350,16 +350,6 @@ class ApiServerTest {
   }
 
   @Test
-  void repositoryUrlsAreNormalizedForMatching() {
-    assertThat(Stream.of("https://github.com/Acme/Config.git", "git@github.com:acme/config",
-        "ssh://git@github.com:22/acme/config/", "https://user@github.com/acme/config", "http://github.com/acme/config/")
-        .map(Webhooks::normalize).distinct()).containsExactly("github.com/acme/config");
-    assertThat(Webhooks.normalize("file:///srv/git/platform.git")).isEqualTo("/srv/git/platform");
-    assertThat(Webhooks.normalize("https://gitlab.example.com:8443/group/sub/repo.git"))
-        .isEqualTo("gitlab.example.com/group/sub/repo");
-  }
-
-  @Test
   void tokensCompareExactly() {
     assertThat(Secrets.equal("abc", "abc")).isTrue();
     assertThat(Secrets.equal("abc", "abd")).isFalse();

@@ -3,6 +3,7 @@ package dev.paved.server;
 import dev.paved.reconcile.DaemonApi;
 import dev.paved.reconcile.DaemonFailure;
 import dev.paved.reconcile.DaemonStatus;
+import dev.paved.reconcile.RepoUrls;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Instant;
@@ -65,6 +66,13 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
   @Override
   public Set<String> repos() {
     return Set.of("platform", "no-secret", "broken-secret");
+  }
+
+  @Override
+  public List<String> reposAt(java.util.Collection<String> urls) {
+    List<String> wanted = urls.stream().map(RepoUrls::normalize).toList();
+    return status().repos().stream().filter(r -> wanted.contains(RepoUrls.normalize(r.url())))
+        .map(DaemonStatus.Repo::name).toList();
   }
 
   @Override

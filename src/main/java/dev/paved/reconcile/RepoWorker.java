@@ -1,0 +1,253 @@
+package dev.paved.reconcile;
+
+import dev.paved.apply.IgnoreRules;
+import dev.paved.config.Declarations.Cluster;
+import dev.paved.config.Declarations.DriftMode;
+import dev.paved.config.Declarations.Environment;
+import dev.paved.config.Diagnostic;
+import dev.paved.desired.EnvironmentState;
+import dev.paved.pipeline.Evaluation;
+import dev.paved.pipeline.EvaluationCache;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** One followed repo: its fetch slot, mirror, evaluations and targets. */
+final class RepoWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(RepoWorker.class);
+
+  private final DaemonContext context;
+  final DaemonConfig.Repo repo;
+  private final LatestWins<Boolean> fetches;
+  private final EvaluationCache evaluations = new EvaluationCache(16);
+  private final Map<String, TargetWorker> targets = new ConcurrentHashMap<>();
+  private final Object lock = new Object();
+  private final Object scheduling = new Object();
+  private RepoSource source;
+
+  private volatile boolean loaded;
+  private volatile String head;
+  private volatile String evaluated;
+  private volatile Evaluation lastGood;
+  private volatile DaemonStatus.Problem fetchError;
+  private volatile DaemonStatus.Problem commitError;
+  private volatile Instant lastFetch;
+
+  RepoWorker(DaemonContext context, DaemonConfig.Repo repo) {
+    this.context = context;
+    this.repo = repo;
+    this.fetches = new LatestWins<>(context.git, force -> context.withRetries("fetch of repo " + repo.name(),
+        this::fetchAndEvaluate, context.git, fetchesPending()));
+  }
+
+  private java.util.function.BooleanSupplier fetchesPending() {
+    return () -> fetches.hasPending();
+  }
+
+  boolean loaded() {
+    return loaded;
+  }
+
+  List<TargetWorker> targets() {
+    return new TreeMap<>(targets).values().stream().toList();
+  }
+
+  CompletionStage<Void> refresh() {
+    return fetches.submit(Boolean.TRUE);
+  }
+
+  /** Fetches, and evaluates and schedules a moved head; throws when the remote cannot be reached. */
+  private Void fetchAndEvaluate() {
+    if (!context.enter()) {
+      throw new CancellationException("daemon closed");
+    }
+    MDC.put("repo", repo.name());
+    try {
+      String commit;
+      try {
+        commit = source().fetch();
+      } catch (Exception e) {
+        context.metrics.fetchError(repo.name());
+        String summary = "cannot fetch branch " + repo.branch() + " of " + repo.displayUrl() + ": " + DaemonContext.message(e);
+        DaemonStatus.Problem previous = fetchError;
+        fetchError = new DaemonStatus.Problem(Optional.empty(), summary, List.of(), context.clock.instant());
+        if (previous != null && previous.summary().equals(summary)) {
+          LOG.debug("fetch of repo {} failed again: {}", repo.name(), DaemonContext.message(e)); // said once is enough
+        } else {
+          LOG.warn("fetch of repo {} failed (retrying with backoff): {}", repo.name(), DaemonContext.message(e));
+        }
+        throw new CompletionException(e);
+      }
+      lastFetch = context.clock.instant();
+      fetchError = null;
+      head = commit;
+      if (!commit.equals(evaluated)) {
+        evaluate(commit);
+      }
+      loaded = true;
+      return null;
+    } finally {
+      MDC.remove("repo");
+      context.exit();
+    }
+  }
+
+  private RepoSource source() throws Exception {
+    synchronized (lock) {
+      if (source == null) {
+        source = context.sources.open(repo, context.config.stateDir());
+      }
+      return source;
+    }
+  }
+
+  private void evaluate(String commit) {
+    MDC.put("commit", commit);
+    try {
+      Evaluation e = evaluations.get(commit, () -> {
+        try {
+          return source().read(commit);
+        } catch (Exception ex) {
+          throw new CompletionException(ex);
+        }
+      });
+      evaluated = commit;
+      context.metrics.violations(repo.name(), e.violations().size());
+      if (e.blocked()) {
+        List<String> lines = e.problems().stream().filter(Diagnostic::isError).map(Diagnostic::toString).toList();
+        long errors = e.diagnostics().stream().filter(Diagnostic::isError).count();
+        long violations = e.violations().size();
+        String summary = "commit " + DaemonContext.shortId(commit) + " was not applied: "
+            + (errors > 0 ? errors + (errors == 1 ? " error" : " errors") : "")
+            + (errors > 0 && violations > 0 ? ", " : "")
+            + (violations > 0 ? violations + " enforced policy " + (violations == 1 ? "violation" : "violations")
+                : "")
+            + (lastGood == null ? "; nothing applied yet" : "; " + DaemonContext.shortId(lastGood.revision()) + " stays applied");
+        commitError = new DaemonStatus.Problem(Optional.of(commit), summary, lines, context.clock.instant());
+        LOG.warn("{}:\n  {}", summary, String.join("\n  ", lines));
+        return;
+      }
+      commitError = null;
+      LOG.info("commit {} of repo {} is good; reconciling its targets", DaemonContext.shortId(commit), repo.name());
+      synchronized (scheduling) {
+        lastGood = e;
+        schedule(e);
+      }
+    } finally {
+      MDC.remove("commit");
+    }
+  }
+
+  /**
+   * Hands {@code e}'s desired state to each of its targets. Called holding {@code scheduling}
+   * with {@code e == lastGood}, so an older commit is never requested after a newer one.
+   */
+  private void schedule(Evaluation e) {
+    var platform = e.platform().orElseThrow();
+    var rendered = e.rendered().orElseThrow();
+    Map<String, EnvironmentState> envs = rendered.state().environments();
+    for (EnvironmentState state : envs.values()) {
+      Environment decl = platform.environments().get(state.environment());
+      Cluster cluster = platform.clusters().get(state.cluster());
+      TargetRequest request = new TargetRequest(e.revision(), state, cluster, TargetSync.prunePolicy(decl),
+          decl.drift() == null ? DriftMode.CORRECT : decl.drift(), IgnoreRules.of(rendered, state.environment()));
+      if (context.closed()) {
+        return;
+      }
+      targets.computeIfAbsent(state.environment(), env -> new TargetWorker(context, repo.name(), env))
+          .request(request);
+    }
+    for (String gone : List.copyOf(targets.keySet())) {
+      if (!envs.containsKey(gone)) {
+        LOG.warn("environment {} is no longer in repo {}: it is not reconciled any more, and its objects are left"
+            + " in place", gone, repo.name());
+        targets.remove(gone).retire();
+      }
+    }
+  }
+
+  void resync() {
+    synchronized (scheduling) {
+      if (lastGood != null) {
+        schedule(lastGood);
+      }
+    }
+  }
+
+  CompletionStage<DaemonApi.RevertOutcome> revert(String commit, String reason, String actor) {
+    return CompletableFuture.supplyAsync(() -> {
+      if (!context.enter()) {
+        throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the daemon is stopping");
+      }
+      try {
+        return source().revert(commit, reason, actor);
+      } catch (DaemonFailure e) {
+        throw e;
+      } catch (Exception e) {
+        throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "cannot revert " + commit + " on repo "
+            + repo.name() + ": " + DaemonContext.message(e), e);
+      } finally {
+        context.exit();
+      }
+    }, context.git).thenApply(outcome -> {
+      refresh(); // the revert is reconciled like any commit
+      return outcome;
+    });
+  }
+
+  /** The webhook secret, read from its file, if one is configured; unreadable is a failure, never "none". */
+  Optional<String> webhookSecret() {
+    Optional<Path> file = repo.webhookSecretFile();
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String secret = Files.readString(file.get(), StandardCharsets.UTF_8).strip();
+      if (secret.isEmpty()) {
+        throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the webhook secret file of repo \"" + repo.name()
+            + "\" is empty");
+      }
+      return Optional.of(secret);
+    } catch (IOException e) {
+      // Configured but unreadable: never "no secret", which would accept unsigned requests.
+      throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "cannot read the webhook secret file of repo \""
+          + repo.name() + "\": " + e.getMessage(), e);
+    }
+  }
+
+  DaemonStatus.Repo status() {
+    DaemonStatus.Problem error = fetchError != null ? fetchError : commitError;
+    Evaluation good = lastGood;
+    return new DaemonStatus.Repo(repo.name(), repo.displayUrl(), repo.branch(), Optional.ofNullable(head),
+        Optional.ofNullable(good).map(Evaluation::revision), Optional.ofNullable(error),
+        Optional.ofNullable(lastFetch));
+  }
+
+  void stopAccepting() {
+    fetches.close();
+    targets.values().forEach(TargetWorker::stopAccepting);
+  }
+
+  void close() {
+    targets.values().forEach(TargetWorker::close);
+    synchronized (lock) {
+      if (source != null) {
+        source.close();
+      }
+    }
+  }
+}
