@@ -68,7 +68,20 @@ public final class ApiServer {
     this.vertx = vertx;
     this.daemon = daemon;
     this.apiToken = apiToken.filter(t -> !t.isBlank());
-    java.util.Objects.requireNonNull(JSON); // Jackson is set up here, on the caller's thread, not on the event loop
+    warmUp();
+  }
+
+  /**
+   * Builds Jackson's serializers of the replies' maps here, on the caller's thread: the first
+   * request would otherwise load and introspect those classes on the event loop.
+   */
+  private static void warmUp() {
+    try {
+      JSON.writeValueAsBytes(Map.of("status", "ok"));
+      JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("error", "", REQUEST_ID, "")));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Starts listening; the future completes once the port is bound. */
