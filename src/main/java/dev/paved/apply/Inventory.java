@@ -17,6 +17,11 @@ public record Inventory(String environment, String commit, Set<ObjectKey> object
   }
 
   public String encode() {
+    return encode(objects);
+  }
+
+  /** {@code objects} one per line, in the order given. */
+  public static String encode(java.util.Collection<ObjectKey> objects) {
     StringBuilder b = new StringBuilder();
     for (ObjectKey k : objects) {
       b.append(k.apiVersion()).append('|').append(k.kind()).append('|')

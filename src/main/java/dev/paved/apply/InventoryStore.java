@@ -1,51 +1,270 @@
 package dev.paved.apply;
 
 import dev.paved.desired.Labels;
+import dev.paved.desired.ObjectKey;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each target's {@link Inventory} in the cluster itself, as ConfigMap
- * {@code paved-inventory-<environment>} in namespace {@code paved-system}, so that a restarted
- * daemon on an empty disk knows exactly what it owns. Reads throw when the cluster cannot
- * answer: an unreadable inventory is never taken for an empty one.
+ * Keeps each target's {@link Inventory} in the cluster itself, in namespace {@code
+ * paved-system}, so that a restarted daemon on an empty disk knows exactly what it owns.
+ *
+ * <p>An inventory is an index ConfigMap ({@link #name}) naming the commit and its shards, and
+ * shards ConfigMaps ({@code <index>-<generation>-<hash>}) holding the objects {@link
+ * InventoryShards compactly}, each at most {@link Options#maxShardChars} (512 KiB by default,
+ * far below etcd's 1 MiB object limit) so that an inventory of any size can be stored. A write
+ * is crash-safe: (1) the new shards are created, (2) the index is replaced with the {@code
+ * resourceVersion} this store last read or wrote (a stale or concurrent writer fails with
+ * {@link InventoryException}, nothing recorded), (3) the shards no index names any more are
+ * deleted. A writer killed at any point leaves the previous index and its shards intact;
+ * leftovers are collected by the next write. A reader reads the index, then exactly its shards:
+ * a shard that is missing while the index still names it is an error, never "nothing owned".
+ * The single-ConfigMap inventories of earlier versions ({@code objects} in the index itself) are
+ * still read, and replaced by the next write.
+ *
+ * <p>Reads and writes throw when the cluster cannot answer: an unreadable inventory is never
+ * taken for an empty one.
  */
 public final class InventoryStore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(InventoryStore.class);
+
   public static final String NAMESPACE = "paved-system";
-  private static final String PREFIX = "paved-inventory-";
+  /** Which index a shard belongs to (a hash of the index's name: names may outgrow a label). */
+  static final String SHARD_OF = "paved.dev/inventory-shard-of";
+  static final String GENERATION = "paved.dev/inventory-generation";
+  private static final String SHARD_KEY = "objects.gz";
+  private static final String FORMAT = "sharded-gzip-v1";
+
+  /** The name of the index ConfigMap of {@code environment}'s inventory: the one place it is made. */
+  public static String name(String environment) {
+    return "paved-inventory-" + environment;
+  }
+
+  /** Called after each shard a write creates (a test pauses there to be killed). */
+  @FunctionalInterface
+  public interface ShardListener {
+    void written(int shards);
+  }
+
+  /** {@code maxShardChars}: the largest shard, in base64 characters (tests lower it). */
+  public record Options(int maxShardChars, ShardListener afterShard) {
+    public static final int DEFAULT_MAX_SHARD_CHARS = 512 * 1024;
+
+    public static Options defaults() {
+      return new Options(DEFAULT_MAX_SHARD_CHARS, n -> {});
+    }
+  }
+
+  /**
+   * The inventory could not be read or written: damaged, changed by another writer meanwhile,
+   * or refused by the apiserver ({@link #refused()}: sending the same write again cannot help).
+   */
+  public static final class InventoryException extends RuntimeException {
+    private final boolean refused;
+
+    InventoryException(String message, boolean refused, Throwable cause) {
+      super(message, cause);
+      this.refused = refused;
+    }
+
+    public boolean refused() {
+      return refused;
+    }
+  }
+
+  private record Seen(String resourceVersion, long generation) {}
 
   private final KubernetesClient client;
   private final String fieldManager;
+  private final Options options;
+  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+  private final AtomicBoolean namespaceReady = new AtomicBoolean();
 
   public InventoryStore(KubernetesClient client, String fieldManager) {
+    this(client, fieldManager, Options.defaults());
+  }
+
+  public InventoryStore(KubernetesClient client, String fieldManager, Options options) {
     this.client = client;
     this.fieldManager = fieldManager;
+    this.options = options;
   }
 
   /** The inventory of {@code environment}, or empty when Paved never applied it here. */
   public Optional<Inventory> read(String environment) {
-    ConfigMap cm = client.configMaps().inNamespace(NAMESPACE).withName(PREFIX + environment).get();
-    if (cm == null || cm.getData() == null) {
-      return Optional.empty();
+    String index = name(environment);
+    for (int attempt = 0; ; attempt++) {
+      ConfigMap cm = configMaps().withName(index).get();
+      if (cm == null) {
+        seen.put(environment, new Seen("", 0));
+        return Optional.empty();
+      }
+      Map<String, String> data = cm.getData() == null ? Map.of() : cm.getData();
+      String rv = cm.getMetadata().getResourceVersion();
+      if (data.containsKey("objects")) { // the single-ConfigMap inventory of earlier versions
+        seen.put(environment, new Seen(rv, 0));
+        return Optional.of(new Inventory(environment, data.getOrDefault("commit", ""),
+            Inventory.decode(data.get("objects"))));
+      }
+      if (!FORMAT.equals(data.get("format"))) {
+        throw new IllegalArgumentException("malformed inventory index " + NAMESPACE + "/" + index
+            + ": unknown format \"" + data.get("format") + "\"");
+      }
+      Set<ObjectKey> objects = new TreeSet<>();
+      String missing = null;
+      for (String shard : shards(data)) {
+        ConfigMap s = configMaps().withName(shard).get();
+        if (s == null || s.getBinaryData() == null || !s.getBinaryData().containsKey(SHARD_KEY)) {
+          missing = shard;
+          break;
+        }
+        objects.addAll(InventoryShards.decode(s.getBinaryData().get(SHARD_KEY)));
+      }
+      if (missing != null) {
+        ConfigMap now = configMaps().withName(index).get();
+        if (now != null && !rv.equals(now.getMetadata().getResourceVersion()) && attempt < 3) {
+          continue; // a writer replaced the index (and collected its shards) while we read: again
+        }
+        throw new InventoryException("the inventory of " + environment + " is damaged: its index " + NAMESPACE + "/"
+            + index + " names shard " + missing + ", which does not exist", false, null);
+      }
+      if (objects.size() != Integer.parseInt(data.getOrDefault("count", "-1"))) {
+        throw new IllegalArgumentException("malformed inventory " + NAMESPACE + "/" + index + ": its shards hold "
+            + objects.size() + " objects, its index says " + data.get("count"));
+      }
+      seen.put(environment, new Seen(rv, Long.parseLong(data.getOrDefault("generation", "0"))));
+      return Optional.of(new Inventory(environment, data.getOrDefault("commit", ""), objects));
     }
-    return Optional.of(new Inventory(environment, cm.getData().getOrDefault("commit", ""),
-        Inventory.decode(cm.getData().getOrDefault("objects", ""))));
   }
 
+  /**
+   * Records {@code inventory}: shards, then the index, then old shards removed. Throws {@link
+   * InventoryException} when another writer changed the index since this store read it, or the
+   * apiserver refuses a write; {@link KubernetesClientException} when it cannot be reached.
+   */
   public void write(Inventory inventory) {
+    String environment = inventory.environment();
+    String index = name(environment);
+    ensureNamespace();
+    Seen before = seen.get(environment);
+    if (before == null) { // never read by this store: writes over whatever is there
+      ConfigMap current = configMaps().withName(index).get();
+      before = current == null ? new Seen("", 0) : new Seen(current.getMetadata().getResourceVersion(),
+          Long.parseLong(Optional.ofNullable(current.getData()).map(d -> d.get("generation")).orElse("0")));
+    }
+    long generation = before.generation() + 1;
+    String owner = InventoryShards.hash(index);
+    List<String> names = new ArrayList<>();
+    for (String shard : InventoryShards.encode(inventory.objects(), options.maxShardChars())) {
+      String name = index + "-" + generation + "-" + InventoryShards.hash(Long.toString(generation), shard);
+      ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
+          .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels(SHARD_OF, owner)
+          .addToLabels(GENERATION, Long.toString(generation)).addToAnnotations("paved.dev/inventory-index", index)
+          .endMetadata().addToBinaryData(SHARD_KEY, shard).build();
+      try {
+        configMaps().resource(cm).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) { // 409: left by a killed writer, same content
+          throw refusedOr(e, "shard " + name + " of the inventory of " + environment);
+        }
+      }
+      names.add(name);
+      options.afterShard().written(names.size());
+    }
+    ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(index).withNamespace(NAMESPACE)
+        .withResourceVersion(before.resourceVersion().isEmpty() ? null : before.resourceVersion())
+        .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels("paved.dev/inventory", environment).endMetadata()
+        .addToData("format", FORMAT).addToData("commit", inventory.commit())
+        .addToData("generation", Long.toString(generation)).addToData("count", Integer.toString(
+            inventory.objects().size())).addToData("shards", String.join("\n", names)).build();
+    ConfigMap written;
+    try {
+      written = before.resourceVersion().isEmpty() ? configMaps().resource(cm).create()
+          : configMaps().resource(cm).update();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        seen.remove(environment);
+        throw new InventoryException("the inventory of " + environment + " was changed by another writer since it"
+            + " was read; nothing recorded (the next sync reads it again)", false, e);
+      }
+      throw refusedOr(e, "the index of the inventory of " + environment);
+    }
+    seen.put(environment, new Seen(written.getMetadata().getResourceVersion(), generation));
+    collect(environment, owner, generation, new HashSet<>(names));
+  }
+
+  /**
+   * Deletes this inventory's shards that the index just written does not name, up to its
+   * generation: those of earlier indexes, and of writers killed or beaten at this generation
+   * (their index write fails: it no longer has the resourceVersion it read). A newer
+   * generation's shards are a writer's that read this index, not yet indexed: kept. Failures
+   * wait for the next write.
+   */
+  private void collect(String environment, String owner, long generation, Set<String> keep) {
+    try {
+      for (ConfigMap s : configMaps().withLabel(SHARD_OF, owner).list().getItems()) {
+        String name = s.getMetadata().getName();
+        long g = Long.parseLong(s.getMetadata().getLabels().getOrDefault(GENERATION, "0"));
+        if (!keep.contains(name) && g <= generation) {
+          configMaps().withName(name).delete();
+        }
+      }
+    } catch (KubernetesClientException | NumberFormatException e) {
+      LOG.warn("old shards of the inventory of {} not removed yet (the next write tries again): {}", environment,
+          e.getMessage());
+    }
+  }
+
+  /** The shard names an index lists. */
+  private static List<String> shards(Map<String, String> data) {
+    List<String> out = new ArrayList<>();
+    for (String line : data.getOrDefault("shards", "").split("\n")) {
+      if (!line.isBlank()) {
+        out.add(line.strip());
+      }
+    }
+    return out;
+  }
+
+  private RuntimeException refusedOr(KubernetesClientException e, String what) {
+    int code = e.getCode();
+    if (code >= 400 && code < 500 && code != 408 && code != 409 && code != 429) {
+      String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+          : e.getMessage();
+      return new InventoryException("the apiserver refuses " + what + " (HTTP " + code + "): " + reason, true, e);
+    }
+    return e;
+  }
+
+  private void ensureNamespace() {
+    if (namespaceReady.get()) {
+      return;
+    }
     client.resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
         .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).endMetadata().build())
         .fieldManager(fieldManager).forceConflicts().serverSideApply();
-    ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(PREFIX + inventory.environment())
-        .withNamespace(NAMESPACE).addToLabels(Labels.MANAGED_BY, Labels.MANAGER)
-        .addToLabels("paved.dev/inventory", inventory.environment()).endMetadata()
-        .addToData("commit", inventory.commit()).addToData("objects", inventory.encode()).build();
-    // Addressed explicitly: client.resource(cm) would use the client's namespace if it has one.
-    client.configMaps().inNamespace(NAMESPACE).resource(cm).fieldManager(fieldManager).forceConflicts()
-        .serverSideApply();
+    namespaceReady.set(true);
+  }
+
+  /** Addressed explicitly: the client's own namespace, if it has one, is not the store's. */
+  private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<ConfigMap, io.fabric8.kubernetes.api.model.ConfigMapList,
+      io.fabric8.kubernetes.client.dsl.Resource<ConfigMap>> configMaps() {
+    return client.configMaps().inNamespace(NAMESPACE);
   }
 }

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Where the engine reads live objects from: straight from the apiserver (one GET per object,
- * for one-shot commands) or from a watch cache (no request at all, for the daemon).
+ * {@link DirectLiveState}), from one LIST per kind and namespace (the one-shot commands,
+ * {@link ListedLiveState}) or from a watch cache (no request at all, for the daemon).
  */
 public interface LiveState {
 

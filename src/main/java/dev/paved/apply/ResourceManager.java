@@ -246,7 +246,7 @@ public final class ResourceManager {
     for (ObjectKey key : keys) {
       try {
         Optional<JsonNode> current = live.get(key);
-        if (current.isEmpty() && !(live instanceof DirectLiveState)) {
+        if (current.isEmpty() && live instanceof InformerLiveState) {
           // A watch cache only sees objects with Paved's labels: ask the apiserver whether the
           // object is really gone or only lost its ownership mark.
           current = new DirectLiveState(client).get(key);

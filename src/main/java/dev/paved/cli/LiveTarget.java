@@ -1,7 +1,7 @@
 package dev.paved.cli;
 
 import dev.paved.apply.Clusters;
-import dev.paved.apply.DirectLiveState;
+import dev.paved.apply.ListedLiveState;
 import dev.paved.apply.InventoryStore;
 import dev.paved.apply.ResourceManager;
 import dev.paved.config.Declarations.Cluster;
@@ -106,7 +106,9 @@ final class LiveTarget implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    manager = new ResourceManager(client, "paved", new DirectLiveState(client), executor);
+    // Live state read with one LIST per kind and namespace, not a GET per object.
+    manager = new ResourceManager(client, "paved",
+        new ListedLiveState(client, state.objects().stream().map(o -> o.key()).toList()), executor);
     inventories = new InventoryStore(client, "paved");
     return this;
   }

@@ -44,6 +44,12 @@ final class DaemonMetrics {
     }
   }
 
+  /** The apiserver refused to store a target's inventory (the reconcile stopped, not retried). */
+  void inventoryRefused(String repo, String environment) {
+    counter("paved.inventory.refused", "Inventory writes the apiserver refused (the reconcile stopped)", repo,
+        environment).increment();
+  }
+
   /** Counts a sync's applied (created or configured), pruned and failed objects. */
   void changes(String repo, String environment, ChangeSet changes) {
     long applied = changes.count(Action.CREATED) + changes.count(Action.CONFIGURED);

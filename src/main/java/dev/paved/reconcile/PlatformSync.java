@@ -1,7 +1,7 @@
 package dev.paved.reconcile;
 
 import dev.paved.apply.Clusters;
-import dev.paved.apply.DirectLiveState;
+import dev.paved.apply.ListedLiveState;
 import dev.paved.apply.InventoryStore;
 import dev.paved.apply.ResourceManager;
 import dev.paved.config.Declarations.Cluster;
@@ -43,7 +43,8 @@ public final class PlatformSync {
       CompletableFuture<TargetSync.Result> f = CompletableFuture.supplyAsync(() -> {
         KubernetesClient client = clusters.client(cluster);
         Clusters.ping(cluster, client);
-        ResourceManager manager = new ResourceManager(client, "paved", new DirectLiveState(client), applies);
+        ResourceManager manager = new ResourceManager(client, "paved",
+            new ListedLiveState(client, env.objects().stream().map(o -> o.key()).toList()), applies);
         return TargetSync.run(env, TargetSync.prunePolicy(decl), state.revision(), manager,
             new InventoryStore(client, "paved"), options);
       }, targets).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> failed(env, state, e, timeout));

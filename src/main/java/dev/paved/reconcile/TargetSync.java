@@ -38,8 +38,17 @@ public final class TargetSync {
     }
   }
 
-  /** The outcome: every object's action, and the error that stopped the sync, if any. */
-  public record Result(String environment, String commit, ChangeSet changes, Optional<String> error) {
+  /**
+   * The outcome: every object's action, and the error that stopped the sync, if any; {@code
+   * refused} when the apiserver refused a write of Paved's own (the inventory) that sending
+   * again cannot fix: a target error, not to be retried until something changes.
+   */
+  public record Result(String environment, String commit, ChangeSet changes, Optional<String> error,
+      boolean refused) {
+
+    public Result(String environment, String commit, ChangeSet changes, Optional<String> error) {
+      this(environment, commit, changes, error, false);
+    }
 
     /** True when everything was applied and nothing failed or is held. */
     public boolean synced() {
@@ -66,8 +75,8 @@ public final class TargetSync {
       Optional<Inventory> previous;
       try {
         previous = inventories.read(state.environment());
-      } catch (KubernetesClientException | IllegalArgumentException e) {
-        // Unreachable, or unreadable (a malformed record): never taken for "nothing owned".
+      } catch (KubernetesClientException | IllegalArgumentException | InventoryStore.InventoryException e) {
+        // Unreachable, or unreadable (a malformed record, a missing shard): never taken for "nothing owned".
         return new Result(state.environment(), commit, ChangeSet.empty(), Optional.of(
             "cannot read the inventory of " + state.environment() + " (nothing was applied or pruned): "
                 + e.getMessage()));
@@ -100,6 +109,9 @@ public final class TargetSync {
       }
       LOG.info("sync of {} at {}: {}", state.environment(), commit, all.summary());
       return new Result(state.environment(), commit, all, Optional.empty());
+    } catch (InventoryStore.InventoryException e) {
+      LOG.warn("sync of {} at {}: {}", state.environment(), commit, e.getMessage());
+      return new Result(state.environment(), commit, ChangeSet.empty(), Optional.of(e.getMessage()), e.refused());
     } catch (KubernetesClientException e) {
       return new Result(state.environment(), commit, ChangeSet.empty(), Optional.of(e.getMessage()));
     } finally {

@@ -116,6 +116,10 @@ final class TargetWorker {
       TargetSync.Result result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
           new TargetSync.Options(false, new ResourceManager.Options(context.config.defaults().applyConcurrency(),
               false, Duration.ofSeconds(30))));
+      if (result.refused()) {
+        refused(result.error().orElse("refused"), Duration.ofNanos(System.nanoTime() - start));
+        return result; // not retried: the same write would be refused again; the next commit or resync tries
+      }
       if (result.error().isPresent()) {
         throw new IllegalStateException(result.error().get());
       }
@@ -172,6 +176,17 @@ final class TargetWorker {
     } else {
       LOG.warn("{}/{}: reconcile failed (retrying with backoff): {}", repo, environment, message);
     }
+  }
+
+  /** The apiserver refused a write of Paved's own (its inventory): a target error, said once, not retried. */
+  private void refused(String message, Duration took) {
+    synchronized (this) {
+      sync = SyncState.FAILED;
+      lastError = message;
+    }
+    daemon.metrics.reconciled(repo, environment, took, "failed");
+    daemon.metrics.inventoryRefused(repo, environment);
+    LOG.error("{}/{}: {} (not retried until the next commit or resync)", repo, environment, message);
   }
 
   private static String describe(List<ChangeSet.Entry> entries, String what) {

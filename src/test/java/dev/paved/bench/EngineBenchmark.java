@@ -45,17 +45,39 @@ public final class EngineBenchmark {
     dev.paved.cli.Main.commonPoolOfAtLeastTwo();
     int[] sizes = args.length > 0 ? java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
         : new int[] {100, 1000};
-    Path script = Path.of(System.getProperty("paved.basedir", ".")).resolve("scripts/control-plane").toAbsolutePath();
+    Path basedir = Path.of(System.getProperty("paved.basedir", ".")).toAbsolutePath();
+    Path script = basedir.resolve("scripts/control-plane");
     // Sized like the daemon's apply pool (Daemon: at least 8, twice the apply concurrency).
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(8, 2 * syncOptions().apply().concurrency()));
+    int reps = Integer.getInteger("bench.engine.reps", 3);
+    try {
+      measure(sizes, basedir, script, pool, reps);
+      if (!Boolean.getBoolean("bench.engine.cliOnly") && !Boolean.getBoolean("bench.engine.noBaselines")) {
+        for (int n : sizes) {
+          baselines(n, script, basedir, pool, reps);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The table: cold sync vs kubectl on one control plane, no-op, drift, then {@code paved apply}. */
+  private static void measure(int[] sizes, Path basedir, Path script, ExecutorService pool, int reps)
+      throws Exception {
     try (ControlPlane cp = ControlPlane.start(script); KubernetesClient client = cp.newClient()) {
       Path kubectl = Path.of(run(script.toString(), "bin-dir").strip()).resolve("kubectl");
       String cpDir = cp.kubeconfig().getParent().toString();
       System.out.printf("%-9s %-8s %-14s %-14s %-8s %-13s %-8s %-10s %-8s %-9s %-14s %-14s %-22s %-22s%n", "services", "objects",
           "paved cold ms", "kubectl ms", "ratio", "first in JVM", "ratio", "no-op ms", "writes", "dry-runs", "drift p50 ms", "drift max ms",
           "cpu s paved (jvm/cp)", "cpu s kubectl (cli/cp)");
-      int reps = Integer.getInteger("bench.engine.reps", 3);
       for (int n : sizes) {
+        if (Boolean.getBoolean("bench.engine.cliOnly")) { // -Dbench.engine.cliOnly=true: paved apply alone
+          long[] cli = cliApply(n, cp.kubeconfig(), basedir);
+          System.out.println("  paved apply of " + n + " services as a user runs it: cold " + cli[0] + " ms, no-op "
+              + cli[1] + " ms");
+          continue;
+        }
         // Paved's first sync in this JVM (the JIT still compiling its paths: what a daemon's first
         // start against an empty cluster gets), on namespaces of its own, then removed.
         EnvironmentState firstInJvm = render(n, "first" + n);
@@ -148,9 +170,10 @@ public final class EngineBenchmark {
         System.out.println("  requests during the last cold sync, by verb and resource: paved " + pavedRequests
             + "; kubectl " + kubectlRequests);
         cache.close();
+        long[] cli = cliApply(n, cp.kubeconfig(), basedir);
+        System.out.println("  paved apply of " + n + " services as a user runs it: cold " + cli[0] + " ms, no-op "
+            + cli[1] + " ms");
       }
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -195,6 +218,55 @@ public final class EngineBenchmark {
       sampler.join();
       return String.join(" ", out);
     }
+  }
+
+  /**
+   * Paved's cold sync against both baselines, each side on a control plane of its own, started
+   * for it: {@code kubectl apply --server-side} and a bare parallel server-side apply with
+   * client-go ({@code tools/ssa-baseline}, 32 workers, built by {@code scripts/build-tool}),
+   * {@code reps} rounds in rotating order; prints the medians and Paved's ratio to each.
+   */
+  private static void baselines(int n, Path script, Path basedir, ExecutorService pool, int reps) throws Exception {
+    Path ssa = Path.of(run(basedir.resolve("scripts/build-tool").toString(), "ssa-baseline").strip());
+    String[] sides = {"paved", "kubectl", "client-go"};
+    Map<String, long[]> ms = new java.util.TreeMap<>();
+    for (String side : sides) {
+      ms.put(side, new long[reps]);
+    }
+    for (int r = 0; r < reps; r++) {
+      for (int i = 0; i < sides.length; i++) {
+        String side = sides[(i + r) % sides.length];
+        EnvironmentState state = render(n, "fresh" + n + side.replace("-", "") + r);
+        try (ControlPlane cp = ControlPlane.start(script); KubernetesClient client = cp.newClient()) {
+          Path kubectl = Path.of(run(script.toString(), "bin-dir").strip()).resolve("kubectl");
+          awaitJitIdle();
+          if (side.equals("paved")) {
+            Sync sync = coldSync(client, state, cp.kubeconfig().getParent().toString(), pool, kubectl,
+                cp.kubeconfig(), n + "-fresh" + (r + 1));
+            sync.cache().close();
+            ms.get(side)[r] = sync.ms();
+          } else {
+            Path yaml = Files.createTempFile("paved-bench-", ".yaml");
+            Files.writeString(yaml, Manifests.toYamlStream(state.objects()));
+            long t0 = System.nanoTime();
+            if (side.equals("kubectl")) {
+              run(kubectl.toString(), "--kubeconfig", cp.kubeconfig().toString(), "apply", "--server-side",
+                  "--field-manager", "kubectl-bench", "-f", yaml.toString());
+            } else {
+              run(ssa.toString(), "-kubeconfig", cp.kubeconfig().toString(), "-f", yaml.toString(), "-workers", "32");
+            }
+            ms.get(side)[r] = (System.nanoTime() - t0) / 1_000_000;
+          }
+        }
+      }
+    }
+    long paved = median(ms.get("paved"));
+    long kubectl = median(ms.get("kubectl"));
+    long go = median(ms.get("client-go"));
+    System.out.printf("%nfresh control plane per side, %d services (%d runs each, medians): paved %d ms, kubectl %d ms,"
+        + " client-go %d ms; paved / kubectl %.2f, paved / client-go %.2f%n", n, reps, paved, kubectl, go,
+        (double) paved / kubectl, (double) paved / go);
+    ms.forEach((side, v) -> System.out.println("  " + side + " ms " + java.util.Arrays.toString(v)));
   }
 
   /** The daemon's defaults; {@code -Dbench.engine.concurrency=N} changes the apply concurrency. */
@@ -365,6 +437,15 @@ public final class EngineBenchmark {
   }
 
   static EnvironmentState render(int services, String env) {
+    Evaluation e = Evaluator.evaluate(new ConfigTree("bench", files(services, env)));
+    if (e.hasErrors()) {
+      throw new IllegalStateException(e.problems().toString());
+    }
+    return e.desired().orElseThrow().environment(env).orElseThrow();
+  }
+
+  /** The config repo of {@code services} services in one environment {@code env}. */
+  static Map<String, SourceFile> files(int services, String env) {
     Map<String, SourceFile> files = new HashMap<>();
     put(files, "clusters/local.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\nconnection:\n  inCluster: true\n");
     put(files, "environments/" + env + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: dev\n"
@@ -394,11 +475,35 @@ public final class EngineBenchmark {
             host: svc-%d.${environment.name}.example.com
           """.formatted(teams[i % teams.length], teams[i % teams.length], i, i % 7, i));
     }
-    Evaluation e = Evaluator.evaluate(new ConfigTree("bench", files));
-    if (e.hasErrors()) {
-      throw new IllegalStateException(e.problems().toString());
+    return files;
+  }
+
+  /**
+   * {@code paved apply} as a user runs it (a JVM of its own with {@code scripts/jvm/cli.options},
+   * the repo on disk), on namespaces of its own: a cold apply, then a no-op one. Wall ms of each.
+   */
+  private static long[] cliApply(int services, Path kubeconfig, Path basedir) throws Exception {
+    String env = "cli" + services;
+    Path dir = Files.createTempDirectory("paved-bench-repo-");
+    for (SourceFile f : files(services, env).values()) {
+      Path p = dir.resolve(f.path());
+      Files.createDirectories(p.getParent());
+      Files.write(p, f.bytes());
     }
-    return e.desired().orElseThrow().environment(env).orElseThrow();
+    List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
+        "@" + basedir.resolve("scripts/jvm/cli.options"), "-cp", System.getProperty("java.class.path"),
+        "dev.paved.cli.Main", "apply", dir.toString(), "--env", env, "--kubeconfig", kubeconfig.toString());
+    long[] out = new long[2];
+    for (int i = 0; i < 2; i++) {
+      awaitJitIdle();
+      long t0 = System.nanoTime();
+      String printed = run(command.toArray(String[]::new));
+      out[i] = (System.nanoTime() - t0) / 1_000_000;
+      String[] lines = printed.strip().split("\n");
+      System.out.println("  paved apply (" + (i == 0 ? "cold" : "no-op") + ") of " + services + " services: "
+          + out[i] + " ms; " + lines[lines.length - 1]);
+    }
+    return out;
   }
 
   private static void put(Map<String, SourceFile> files, String path, String text) {

@@ -2,6 +2,7 @@ package dev.paved.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.paved.apply.InventoryStore;
 import dev.paved.desired.Labels;
 import dev.paved.reconcile.LivePlatform;
 import dev.paved.testing.ControlPlane;
@@ -142,7 +143,7 @@ class LiveCommandsIT {
     assertThat(r.out()).startsWith("(dry run) ").contains("Deployment/" + client.getNamespace() + "/checkout created")
         .contains("(0 writes)");
     assertThat(client.apps().deployments().withName("checkout").get()).isNull();
-    assertThat(client.configMaps().inNamespace("paved-system").withName("paved-inventory-" + p.environment).get())
+    assertThat(client.configMaps().inNamespace("paved-system").withName(InventoryStore.name(p.environment)).get())
         .isNull();
   }
 

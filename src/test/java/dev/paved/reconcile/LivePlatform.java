@@ -147,7 +147,12 @@ public final class LivePlatform {
 
   /** A fresh engine (resource manager, inventory store, thread pool) on {@code client}. */
   public static Engine engine(KubernetesClient client) {
-    return new Engine(client);
+    return new Engine(client, InventoryStore.Options.defaults());
+  }
+
+  /** The same, with inventory options of its own (a smaller shard size). */
+  public static Engine engine(KubernetesClient client, InventoryStore.Options inventory) {
+    return new Engine(client, inventory);
   }
 
   /** One engine instance: what a (re)started daemon holds in memory. */
@@ -156,9 +161,9 @@ public final class LivePlatform {
     public final InventoryStore inventories;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
 
-    Engine(KubernetesClient client) {
+    Engine(KubernetesClient client, InventoryStore.Options inventory) {
       manager = new ResourceManager(client, "paved", new DirectLiveState(client), executor);
-      inventories = new InventoryStore(client, "paved");
+      inventories = new InventoryStore(client, "paved", inventory);
     }
 
     public TargetSync.Result sync(LivePlatform platform, String commit) {

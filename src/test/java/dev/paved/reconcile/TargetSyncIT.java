@@ -142,7 +142,7 @@ class TargetSyncIT {
     Map<ObjectKey, String> before = new TreeMap<>();
     p.state().objects().forEach(o -> before.put(o.key(), resourceVersion(client, o.key())));
     String inventoryVersion = client.configMaps().inNamespace(InventoryStore.NAMESPACE)
-        .withName("paved-inventory-" + p.environment).get().getMetadata().getResourceVersion();
+        .withName(InventoryStore.name(p.environment)).get().getMetadata().getResourceVersion();
 
     try (var second = LivePlatform.engine(client)) {
       TargetSync.Result r = second.sync(p, "c2"); // a new commit that changes nothing in this target
@@ -154,7 +154,7 @@ class TargetSyncIT {
       assertThat(second.manager.dryRuns()).isZero();
     }
     before.forEach((k, rv) -> assertThat(resourceVersion(client, k)).as(k.toString()).isEqualTo(rv));
-    assertThat(client.configMaps().inNamespace(InventoryStore.NAMESPACE).withName("paved-inventory-" + p.environment)
+    assertThat(client.configMaps().inNamespace(InventoryStore.NAMESPACE).withName(InventoryStore.name(p.environment))
         .get().getMetadata().getResourceVersion()).isNotEqualTo(inventoryVersion); // the commit is recorded
   }
 
@@ -354,7 +354,7 @@ class TargetSyncIT {
     LivePlatform p = new LivePlatform(ns).service("checkout", "1.0.0");
     try (var engine = LivePlatform.engine(client)) {
       engine.sync(p, "c1");
-      client.configMaps().inNamespace(InventoryStore.NAMESPACE).withName("paved-inventory-" + p.environment)
+      client.configMaps().inNamespace(InventoryStore.NAMESPACE).withName(InventoryStore.name(p.environment))
           .edit(cm -> { cm.getData().put("objects", "garbage"); return cm; });
 
       TargetSync.Result r = engine.sync(p.service("checkout", "2.0.0"), "c2");
