@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,24 +38,32 @@ public final class ListedLiveState implements LiveState {
     }
   }
 
-  private static final long PAGE = 500;
 
   private final KubernetesClient client;
+  private final long page;
   private final DirectLiveState direct;
-  private final Map<Group, Integer> planned = new HashMap<>();
+  private final Set<ObjectKey> planned;
+  private final Map<Group, Integer> perGroup = new HashMap<>();
   private final Map<Group, CompletableFuture<Map<String, GenericKubernetesResource>>> lists =
       new ConcurrentHashMap<>();
 
   public ListedLiveState(KubernetesClient client, Collection<ObjectKey> planned) {
+    this(client, planned, 500);
+  }
+
+  /** With pages of {@code page} objects (tests make them small). */
+  ListedLiveState(KubernetesClient client, Collection<ObjectKey> planned, long page) {
     this.client = client;
+    this.page = page;
     this.direct = new DirectLiveState(client);
-    planned.forEach(k -> this.planned.merge(Group.of(k), 1, Integer::sum));
+    this.planned = Set.copyOf(planned);
+    this.planned.forEach(k -> perGroup.merge(Group.of(k), 1, Integer::sum));
   }
 
   @Override
   public Optional<JsonNode> get(ObjectKey key) {
     Group group = Group.of(key);
-    if (planned.getOrDefault(group, 0) < 2) {
+    if (!planned.contains(key) || perGroup.getOrDefault(group, 0) < 2) {
       return direct.get(key);
     }
     Map<String, GenericKubernetesResource> listed = listed(group);
@@ -91,11 +100,11 @@ public final class ListedLiveState implements LiveState {
     String next = null;
     try {
       do {
-        var options = new ListOptionsBuilder().withLimit(PAGE).withContinue(next).build();
-        GenericKubernetesResourceList page = group.namespace() == null ? op.list(options)
+        var options = new ListOptionsBuilder().withLimit(page).withContinue(next).build();
+        GenericKubernetesResourceList items = group.namespace() == null ? op.list(options)
             : op.inNamespace(group.namespace()).list(options);
-        page.getItems().forEach(o -> out.put(o.getMetadata().getName(), o));
-        next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+        items.getItems().forEach(o -> out.put(o.getMetadata().getName(), o));
+        next = items.getMetadata() == null ? null : items.getMetadata().getContinue();
       } while (next != null && !next.isEmpty());
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {

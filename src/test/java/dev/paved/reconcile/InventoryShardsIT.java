@@ -69,7 +69,7 @@ class InventoryShardsIT {
   void anInventoryOfSeveralShardsSurvivesAWriterKilledBetweenTwoShards(KubernetesClient client, ControlPlane cp)
       throws Exception {
     LivePlatform p = new LivePlatform(client.getNamespace());
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 16; i++) {
       p.service("svc-" + i, "1.0.0");
     }
     try (var engine = LivePlatform.engine(client, SMALL)) {
@@ -103,7 +103,7 @@ class InventoryShardsIT {
     assertThat(reader.waitFor()).isZero();
 
     // A re-sync completes and collects every shard no index names (the killed writer's, the first index's).
-    p.service("svc-8", "1.0.0");
+    p.service("svc-16", "1.0.0");
     try (var engine = LivePlatform.engine(client, SMALL)) {
       assertThat(engine.sync(p, "c3").synced()).isTrue();
     }
@@ -150,7 +150,7 @@ class InventoryShardsIT {
     try (var engine = LivePlatform.engine(client, SMALL)) {
       engine.sync(p, "c1");
     }
-    String shard = named(index(client, p.environment)).get(1);
+    String shard = named(index(client, p.environment)).get(0);
     client.configMaps().inNamespace(InventoryStore.NAMESPACE).withName(shard).delete();
     Await.await("shard deleted", () -> client.configMaps().inNamespace(InventoryStore.NAMESPACE).withName(shard)
         .get() == null);
