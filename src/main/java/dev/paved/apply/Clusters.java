@@ -17,11 +17,13 @@ import java.util.Map;
 /**
  * Fabric8 clients for the clusters of a config repo, one per cluster, on the JDK HTTP client.
  *
- * <p>A cluster declares either {@code inCluster: true} (the pod's service account) or
- * {@code kubeconfig: {file, context}} (file default {@code $KUBECONFIG} or
- * {@code ~/.kube/config}, context default the file's current one). Command-line
- * {@link Overrides} ({@code --kubeconfig}, {@code --context}) take precedence over what the
- * cluster declares; a {@code --kubeconfig} also replaces {@code inCluster}.
+ * <p>The config repo only names clusters: how to reach each one is the {@link Connections} of
+ * whoever runs Paved, never of a commit (the daemon config's {@code clusters}, the CLI's
+ * {@code --kubeconfig}/{@code --context}). A {@link Connection} is a kubeconfig file and context
+ * (file default {@code $KUBECONFIG} or {@code ~/.kube/config}, context default the file's
+ * current one), the pod's service account ({@code inCluster}), or a server with a token file
+ * and a CA file. A kubeconfig that cannot be read or parsed is reported by its path with a
+ * generic reason, never with its content.
  *
  * <p>Timeouts are short and retries few, so an unreachable cluster fails with a
  * {@link ClusterException} within seconds instead of hanging.
@@ -35,10 +37,52 @@ public final class Clusters implements AutoCloseable {
 
   static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-  /** Command-line overrides; null fields mean "as the cluster declares". */
-  public record Overrides(Path kubeconfig, String context) {
-    public static Overrides none() {
-      return new Overrides(null, null);
+  /**
+   * How to reach one cluster: exactly one of a kubeconfig ({@code kubeconfig} null: the default
+   * file; {@code context} null: its current context), {@code inCluster}, or {@code server} with
+   * {@code tokenFile} and {@code caFile} (null: the system's trusted CAs).
+   */
+  public record Connection(Path kubeconfig, String context, boolean inCluster, String server, Path tokenFile,
+      Path caFile) {
+
+    /** A kubeconfig file (null: $KUBECONFIG or ~/.kube/config) and context (null: its current one). */
+    public static Connection kubeconfig(Path file, String context) {
+      return new Connection(file, context, false, null, null, null);
+    }
+
+    /** The service account of the pod Paved runs in. */
+    public static Connection serviceAccount() {
+      return new Connection(null, null, true, null, null, null);
+    }
+
+    /** An apiserver URL with a bearer token read from {@code tokenFile} (on every use) and a CA file. */
+    public static Connection token(String server, Path tokenFile, Path caFile) {
+      return new Connection(null, null, false, server, tokenFile, caFile);
+    }
+  }
+
+  /**
+   * The connections of the clusters a config repo names: by cluster name, and the one for every
+   * cluster not listed ({@code fallback}).
+   */
+  public record Connections(Map<String, Connection> byCluster, Connection fallback) {
+
+    public Connections {
+      byCluster = Map.copyOf(byCluster);
+    }
+
+    /** Every cluster through the default kubeconfig's current context. */
+    public static Connections defaults() {
+      return of(null, null);
+    }
+
+    /** Every cluster through {@code kubeconfig} (null: the default) and {@code context} (null: current). */
+    public static Connections of(Path kubeconfig, String context) {
+      return new Connections(Map.of(), Connection.kubeconfig(kubeconfig, context));
+    }
+
+    public Connection of(String cluster) {
+      return byCluster.getOrDefault(cluster, fallback);
     }
   }
 
@@ -51,26 +95,26 @@ public final class Clusters implements AutoCloseable {
     }
   }
 
-  private final Overrides overrides;
+  private final Connections connections;
   private final Map<String, KubernetesClient> clients = new LinkedHashMap<>();
 
-  public Clusters(Overrides overrides) {
-    this.overrides = overrides == null ? Overrides.none() : overrides;
+  public Clusters(Connections connections) {
+    this.connections = connections == null ? Connections.defaults() : connections;
   }
 
   /** The client of {@code cluster}, created on first use and shared afterwards. */
   public synchronized KubernetesClient client(Cluster cluster) {
     KubernetesClient c = clients.get(cluster.name());
     if (c == null) {
-      c = connect(cluster, overrides);
+      c = connect(cluster, connections);
       clients.put(cluster.name(), c);
     }
     return c;
   }
 
   /** A new client for {@code cluster} (the caller closes it). */
-  public static KubernetesClient connect(Cluster cluster, Overrides overrides) {
-    Config config = config(cluster, overrides);
+  public static KubernetesClient connect(Cluster cluster, Connections connections) {
+    Config config = config(cluster, connections);
     return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(HttpClients.factory(config)).build();
   }
 
@@ -87,17 +131,16 @@ public final class Clusters implements AutoCloseable {
     }
   }
 
-  /** The Fabric8 configuration of {@code cluster}, with overrides applied and sane timeouts. */
-  public static Config config(Cluster cluster, Overrides overrides) {
-    Overrides o = overrides == null ? Overrides.none() : overrides;
+  /** The Fabric8 configuration of {@code cluster}, reached as {@code connections} say, with sane timeouts. */
+  public static Config config(Cluster cluster, Connections connections) {
+    Connection c = (connections == null ? Connections.defaults() : connections).of(cluster.name());
     Config config;
-    if (cluster.inCluster() && o.kubeconfig() == null) {
+    if (c.inCluster()) {
       config = inCluster(cluster);
+    } else if (c.server() != null) {
+      config = withToken(cluster, c);
     } else {
-      Path file = o.kubeconfig() != null ? o.kubeconfig()
-          : cluster.kubeconfigFile() != null ? expand(cluster.kubeconfigFile()) : defaultKubeconfig();
-      String context = o.context() != null ? o.context() : cluster.context();
-      config = fromKubeconfig(cluster, file, context);
+      config = fromKubeconfig(cluster, c.kubeconfig() != null ? c.kubeconfig() : defaultKubeconfig(), c.context());
     }
     config.setConnectionTimeout(CONNECT_TIMEOUT_MS);
     config.setRequestTimeout(REQUEST_TIMEOUT_MS);
@@ -112,14 +155,15 @@ public final class Clusters implements AutoCloseable {
       contents = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ClusterException("cluster \"" + cluster.name() + "\": cannot read kubeconfig " + file + ": "
-          + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
+          + unreadable(e), null);
     }
     Config config;
     try {
       config = Config.fromKubeconfig(context, contents, file.toAbsolutePath().toString());
     } catch (RuntimeException e) {
-      throw new ClusterException("cluster \"" + cluster.name() + "\": invalid kubeconfig " + file + ": "
-          + rootMessage(e), e);
+      // Never the parser's message: it may quote the file, and a kubeconfig holds credentials.
+      throw new ClusterException("cluster \"" + cluster.name() + "\": kubeconfig " + file
+          + " is not a valid kubeconfig (a YAML file with clusters, users and contexts)", null);
     }
     if (context != null && (config.getCurrentContext() == null
         || !context.equals(config.getCurrentContext().getName()))) {
@@ -134,14 +178,48 @@ public final class Clusters implements AutoCloseable {
     return config;
   }
 
+  /** Why a file cannot be read, in words that never quote it. */
+  static String unreadable(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return "not a text file";
+    }
+    return "not readable";
+  }
+
+  private static Config withToken(Cluster cluster, Connection c) {
+    Path token = c.tokenFile();
+    if (token == null || !Files.isReadable(token)) {
+      throw new ClusterException("cluster \"" + cluster.name() + "\": cannot read the token file " + token, null);
+    }
+    ConfigBuilder b = new ConfigBuilder(Config.empty()).withMasterUrl(c.server())
+        .withOauthTokenProvider(() -> {
+          try {
+            return Files.readString(token, StandardCharsets.UTF_8).strip();
+          } catch (IOException e) {
+            throw new ClusterException("cluster \"" + cluster.name() + "\": cannot read the token file " + token
+                + ": " + unreadable(e), null);
+          }
+        });
+    if (c.caFile() != null) {
+      b.withCaCertFile(c.caFile().toString());
+    }
+    return b.build();
+  }
+
   private static Config inCluster(Cluster cluster) {
     String host = System.getenv("KUBERNETES_SERVICE_HOST");
     String port = System.getenv("KUBERNETES_SERVICE_PORT");
     Path token = Path.of(SERVICE_ACCOUNT_DIR, "token");
     if (host == null || port == null || !Files.isReadable(token)) {
-      throw new ClusterException("cluster \"" + cluster.name() + "\" is declared inCluster, but Paved is not "
+      throw new ClusterException("cluster \"" + cluster.name() + "\" is to be reached inCluster, but Paved is not "
           + "running in a pod with a service account (KUBERNETES_SERVICE_HOST or " + token + " missing); "
-          + "use --kubeconfig to reach it from outside", null);
+          + "give the daemon a kubeconfig for it, or use --kubeconfig", null);
     }
     String hostPart = host.contains(":") ? "[" + host + "]" : host;
     return new ConfigBuilder(Config.empty())

@@ -33,18 +33,18 @@ final class LiveTarget implements AutoCloseable {
   /** Threads of the pool the resource manager applies with: one per object in flight. */
   static final int THREADS = ResourceManager.Options.defaults().concurrency();
 
-  /** {@code --kubeconfig} / {@code --context}, which take precedence over the cluster file. */
+  /** {@code --kubeconfig} / {@code --context}: how to reach the environment's cluster (the config repo never says). */
   static final class ClusterOptions {
     @Option(names = "--kubeconfig", paramLabel = "FILE",
-        description = "Kubeconfig file to use instead of the one the cluster declares ($KUBECONFIG or ~/.kube/config).")
+        description = "Kubeconfig file of the environment's cluster (default: $KUBECONFIG or ~/.kube/config).")
     Path kubeconfig;
 
     @Option(names = "--context", paramLabel = "NAME",
-        description = "Kubeconfig context to use instead of the one the cluster declares (default: current).")
+        description = "Context in the kubeconfig (default: its current context).")
     String context;
 
-    Clusters.Overrides overrides() {
-      return new Clusters.Overrides(kubeconfig, context);
+    Clusters.Connections connections() {
+      return Clusters.Connections.of(kubeconfig, context);
     }
   }
 
@@ -97,7 +97,7 @@ final class LiveTarget implements AutoCloseable {
 
   /** Connects to the environment's cluster; throws {@link Clusters.ClusterException} when it cannot. */
   LiveTarget connect(ClusterOptions options) {
-    clusters = new Clusters(options.overrides());
+    clusters = new Clusters(options.connections());
     client = clusters.client(cluster);
     Clusters.ping(cluster, client);
     AtomicInteger n = new AtomicInteger();

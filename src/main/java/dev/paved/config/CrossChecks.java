@@ -65,6 +65,11 @@ final class CrossChecks {
             + "\" runs on cluster \"" + env.cluster() + "\", which is not declared"
             + Suggestions.hint(env.cluster(), clusters.keySet()) + "; add clusters/" + env.cluster()
             + ".yaml or fix the name"));
+      } else if (clusters.containsKey(env.cluster()) && !clusters.get(env.cluster()).admits(env.name())) {
+        Cluster c = clusters.get(env.cluster());
+        diagnostics.add(Diagnostic.error(map.value("/cluster"), "cluster-refuses", "environment \"" + env.name()
+            + "\" may not run on cluster \"" + c.name() + "\": " + c.file() + " admits only "
+            + String.join(", ", c.environments()) + "; choose another cluster or add it there"));
       }
       if (env.promotesFrom() != null) {
         if (!environments.containsKey(env.promotesFrom())) {

@@ -12,14 +12,36 @@ public final class Declarations {
 
   private Declarations() {}
 
-  /** {@code clusters/<name>.yaml}. */
-  public record Cluster(String name, String file, boolean inCluster, String kubeconfigFile, String context) {
+  /**
+   * {@code clusters/<name>.yaml}: a cluster named and described, and the environments that may
+   * run there ({@code environments} null: any). How to reach it is not the repo's business: the
+   * daemon config and the CLI say ({@code dev.paved.apply.Clusters.Connections}).
+   */
+  public record Cluster(String name, String file, String description, Map<String, String> labels,
+      List<String> environments) {
+
+    public Cluster {
+      labels = labels == null ? Map.of() : Map.copyOf(labels);
+      environments = environments == null ? null : List.copyOf(environments);
+    }
+
+    /** A cluster with no description, labels or restriction (for tests and tools). */
+    public static Cluster named(String name) {
+      return new Cluster(name, "clusters/" + name + ".yaml", null, Map.of(), null);
+    }
+
+    /** Whether environment {@code name} may run on this cluster. */
+    public boolean admits(String environment) {
+      return environments == null || environments.contains(environment);
+    }
 
     /** The cluster of a file valid against its schema. */
     static Cluster of(String name, String file, YamlDocument doc) {
-      JsonNode c = doc.tree().path("connection");
-      JsonNode kc = c.path("kubeconfig");
-      return new Cluster(name, file, c.path("inCluster").asBoolean(false), text(kc.get("file")), text(kc.get("context")));
+      JsonNode t = doc.tree();
+      Map<String, String> labels = new TreeMap<>();
+      t.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+      return new Cluster(name, file, text(t.get("description")), labels,
+          t.has("environments") ? list(t.get("environments")) : null);
     }
   }
 

@@ -39,9 +39,10 @@ public final class SchemaValidator {
   private final Map<String, JsonNode> rawSchemas = new HashMap<>();
 
   private SchemaValidator() {
-    // "x-error" holds the plain sentence Paved prints when a oneOf/anyOf fails.
+    // "x-error" holds the plain sentence Paved prints when a oneOf/anyOf fails; "x-moved" what
+    // to say of a field that moved elsewhere.
     JsonMetaSchema meta = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
-        .keyword(new NonValidationKeyword("x-error")).build();
+        .keyword(new NonValidationKeyword("x-error")).keyword(new NonValidationKeyword("x-moved")).build();
     JsonSchemaFactory factory = JsonSchemaFactory.builder(
         JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)).metaSchema(meta).build();
     SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
@@ -169,6 +170,11 @@ public final class SchemaValidator {
           parent.get("properties").fieldNames().forEachRemaining(allowed::add);
         }
         String where = pointer.isEmpty() ? "" : " in " + field;
+        // "x-moved": fields that used to be valid here, and where they went.
+        if (parent != null && parent.path("x-moved").has(prop)) {
+          return Diagnostic.error(map.key(pointer + "/" + SourceMap.token(prop)), "moved-field",
+              parent.path("x-moved").get(prop).asText());
+        }
         return Diagnostic.error(map.key(pointer + "/" + SourceMap.token(prop)), "unknown-field",
             "unknown field \"" + prop + "\"" + where + Suggestions.hint(prop, allowed)
                 + (Suggestions.closest(prop, allowed).isPresent() ? ""

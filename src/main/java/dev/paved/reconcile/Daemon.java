@@ -65,29 +65,33 @@ public final class Daemon implements DaemonApi, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
   /** How the daemon is built; {@link #defaults()} is what {@code paved serve} uses. */
-  public record Options(RepoSource.Factory sources, Clusters.Overrides overrides,
+  /**
+   * {@code connections}: how to reach the clusters, instead of the daemon config's {@code clusters}
+   * (null: as the config says).
+   */
+  public record Options(RepoSource.Factory sources, Clusters.Connections connections,
       PrometheusMeterRegistry registry, Duration healthInterval, Clock clock) {
 
     public static Options defaults() {
-      return new Options(MirrorSource::open, Clusters.Overrides.none(), null, Duration.ofSeconds(5),
+      return new Options(MirrorSource::open, null, null, Duration.ofSeconds(5),
           Clock.systemUTC());
     }
 
     public Options withSources(RepoSource.Factory f) {
-      return new Options(f, overrides, registry, healthInterval, clock);
+      return new Options(f, connections, registry, healthInterval, clock);
     }
 
-    public Options withOverrides(Clusters.Overrides o) {
+    public Options withConnections(Clusters.Connections o) {
       return new Options(sources, o, registry, healthInterval, clock);
     }
 
     /** A registry to share (e.g. with Vert.x's own metrics); by default the daemon makes one. */
     public Options withRegistry(PrometheusMeterRegistry r) {
-      return new Options(sources, overrides, r, healthInterval, clock);
+      return new Options(sources, connections, r, healthInterval, clock);
     }
 
     public Options withHealthInterval(Duration d) {
-      return new Options(sources, overrides, registry, d, clock);
+      return new Options(sources, connections, registry, d, clock);
     }
   }
 
@@ -104,7 +108,8 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     this.options = options;
     this.registry = options.registry() != null ? options.registry()
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.context = new DaemonContext(config, options.sources(), options.overrides(),
+    this.context = new DaemonContext(config, options.sources(),
+        options.connections() != null ? options.connections() : config.clusters(),
         new DaemonMetrics(registry, version()), options.clock());
     for (DaemonConfig.Repo r : config.repos()) {
       repos.put(r.name(), new RepoWorker(context, r));

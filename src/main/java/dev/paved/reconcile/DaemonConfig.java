@@ -1,6 +1,7 @@
 package dev.paved.reconcile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.paved.apply.Clusters;
 import dev.paved.config.Diagnostic;
 import dev.paved.config.Kind;
 import dev.paved.config.Location;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
  * {@code file:line:col}, as for the config repo.
  */
 public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Duration drainTimeout,
-    Defaults defaults, List<Repo> repos) {
+    Defaults defaults, List<Repo> repos, Clusters.Connections clusters) {
 
   public static final String DEFAULT_BRANCH = "main";
   public static final Duration DEFAULT_POLL = Duration.ofMinutes(1);
@@ -39,6 +40,22 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
 
   public DaemonConfig {
     repos = List.copyOf(repos);
+    clusters = clusters == null ? defaultConnections() : clusters;
+  }
+
+  /**
+   * How the daemon reaches a cluster its config does not list: in a pod, with the pod's service
+   * account; elsewhere, through $KUBECONFIG (or ~/.kube/config) and its current context.
+   */
+  public static Clusters.Connections defaultConnections() {
+    boolean inPod = System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    return new Clusters.Connections(Map.of(),
+        inPod ? Clusters.Connection.serviceAccount() : Clusters.Connection.kubeconfig(null, null));
+  }
+
+  /** The same config, reaching clusters as {@code c} says. */
+  public DaemonConfig withClusters(Clusters.Connections c) {
+    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, defaults, repos, c);
   }
 
   /** {@code http:}. {@code tokenFile} is empty when write endpoints are not enabled. */
@@ -76,7 +93,7 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
   /** A daemon config with one repo and defaults elsewhere (for tests and tools). */
   public static DaemonConfig of(Path stateDir, Repo... repos) {
     return new DaemonConfig(Http.defaults(), stateDir, DEFAULT_RESYNC, DEFAULT_DRAIN, Defaults.defaults(),
-        List.of(repos));
+        List.of(repos), null);
   }
 
   /** A repo on {@code branch} at the root, with default poll interval and no credentials. */
@@ -89,11 +106,11 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
   }
 
   public DaemonConfig withResyncInterval(Duration interval) {
-    return new DaemonConfig(http, stateDir, interval, drainTimeout, defaults, repos);
+    return new DaemonConfig(http, stateDir, interval, drainTimeout, defaults, repos, clusters);
   }
 
   public DaemonConfig withDefaults(Defaults d) {
-    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, d, repos);
+    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, d, repos, clusters);
   }
 
   // ------------------------------------------------------------------ loading
@@ -223,7 +240,27 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     }
     Path stateDir = optPath(t, "stateDir", base).orElse(base.resolve(".paved-state"));
     return new DaemonConfig(http, stateDir, duration(t, "resyncInterval", DEFAULT_RESYNC),
-        duration(t, "drainTimeout", DEFAULT_DRAIN), defaults, out);
+        duration(t, "drainTimeout", DEFAULT_DRAIN), defaults, out, connections(t.path("clusters"), base));
+  }
+
+  /** {@code clusters:}: how to reach each cluster by name; one not listed as {@link #defaultConnections()}. */
+  private static Clusters.Connections connections(JsonNode clusters, Path base) {
+    Map<String, Clusters.Connection> byName = new java.util.TreeMap<>();
+    clusters.fields().forEachRemaining(e -> {
+      JsonNode c = e.getValue();
+      Clusters.Connection connection;
+      if (c.path("inCluster").asBoolean(false)) {
+        connection = Clusters.Connection.serviceAccount();
+      } else if (c.has("server")) {
+        connection = Clusters.Connection.token(c.path("server").asText(), optPath(c, "tokenFile", base).orElse(null),
+            optPath(c, "caFile", base).orElse(null));
+      } else {
+        JsonNode k = c.path("kubeconfig");
+        connection = Clusters.Connection.kubeconfig(optPath(k, "file", base).orElse(null), opt(k, "context").orElse(null));
+      }
+      byName.put(e.getKey(), connection);
+    });
+    return new Clusters.Connections(byName, defaultConnections().fallback());
   }
 
   private static void checkPositive(YamlDocument doc, String pointer, List<Diagnostic> problems) {

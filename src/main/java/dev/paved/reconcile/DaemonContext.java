@@ -34,7 +34,7 @@ final class DaemonContext {
 
   final DaemonConfig config;
   final RepoSource.Factory sources;
-  final Clusters.Overrides overrides;
+  final Clusters.Connections connections;
   final DaemonMetrics metrics;
   final Clock clock;
 
@@ -53,11 +53,11 @@ final class DaemonContext {
   private final Object inFlightLock = new Object();
   private int inFlight;
 
-  DaemonContext(DaemonConfig config, RepoSource.Factory sources, Clusters.Overrides overrides, DaemonMetrics metrics,
+  DaemonContext(DaemonConfig config, RepoSource.Factory sources, Clusters.Connections connections, DaemonMetrics metrics,
       Clock clock) {
     this.config = config;
     this.sources = sources;
-    this.overrides = overrides;
+    this.connections = connections;
     this.metrics = metrics;
     this.clock = clock;
     int cores = Math.max(2, Runtime.getRuntime().availableProcessors());

@@ -209,7 +209,7 @@ final class TargetWorker {
       engine.close();
       engine = null;
     }
-    engine = new Engine(cluster, Clusters.connect(cluster, context.overrides));
+    engine = new Engine(cluster, Clusters.connect(cluster, context.connections));
     return engine;
   }
 

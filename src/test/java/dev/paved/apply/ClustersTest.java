@@ -7,17 +7,20 @@ import dev.paved.config.Declarations.Cluster;
 import io.fabric8.kubernetes.client.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How a cluster declaration and the command-line overrides become a Fabric8 configuration. */
+/** How the connections of whoever runs Paved (never the config repo) become a Fabric8 configuration. */
 class ClustersTest {
 
   @TempDir
   Path dir;
   Path kubeconfig;
   Path other;
+
+  private static final Cluster MAIN = Cluster.named("main");
 
   private static String kubeconfig(String current, String... contextAndServer) {
     StringBuilder b = new StringBuilder("apiVersion: v1\nkind: Config\ncurrent-context: " + current + "\nclusters:\n");
@@ -41,50 +44,62 @@ class ClustersTest {
     Files.writeString(other, kubeconfig("c", "c", "https://c.example:6443"));
   }
 
-  private Cluster declared(String file, String context) {
-    return new Cluster("main", "clusters/main.yaml", false, file, context);
-  }
-
   @Test
-  void usesTheDeclaredFileAndContextWithShortTimeouts() {
-    Config c = Clusters.config(declared(kubeconfig.toString(), "b"), Clusters.Overrides.none());
+  void aKubeconfigItsCurrentContextByDefaultWithShortTimeouts() {
+    Config c = Clusters.config(MAIN, Clusters.Connections.of(kubeconfig, "b"));
     assertThat(c.getMasterUrl()).startsWith("https://b.example:6443");
     assertThat(c.getConnectionTimeout()).isEqualTo(10_000);
     assertThat(c.getRequestRetryBackoffLimit()).isLessThanOrEqualTo(1);
 
-    assertThat(Clusters.config(declared(kubeconfig.toString(), null), null).getMasterUrl())
+    assertThat(Clusters.config(MAIN, Clusters.Connections.of(kubeconfig, null)).getMasterUrl())
         .as("the current context by default").startsWith("https://a.example:6443");
   }
 
   @Test
-  void commandLineOverridesTakePrecedence() {
-    Cluster c = declared(kubeconfig.toString(), "b");
-    assertThat(Clusters.config(c, new Clusters.Overrides(null, "a")).getMasterUrl()).startsWith("https://a.example");
-    assertThat(Clusters.config(c, new Clusters.Overrides(other, "c")).getMasterUrl()).startsWith("https://c.example");
-    Cluster inCluster = new Cluster("main", "clusters/main.yaml", true, null, null);
-    assertThat(Clusters.config(inCluster, new Clusters.Overrides(other, null)).getMasterUrl())
-        .startsWith("https://c.example");
+  void eachClusterAsItsConnectionSaysAndTheOthersByTheFallback() {
+    Clusters.Connections connections = new Clusters.Connections(
+        Map.of("far", Clusters.Connection.kubeconfig(other, null),
+            "token", Clusters.Connection.token("https://t.example:6443", kubeconfig, null)),
+        Clusters.Connection.kubeconfig(kubeconfig, "b"));
+    assertThat(Clusters.config(Cluster.named("far"), connections).getMasterUrl()).startsWith("https://c.example");
+    assertThat(Clusters.config(Cluster.named("token"), connections).getMasterUrl()).startsWith("https://t.example");
+    assertThat(Clusters.config(MAIN, connections).getMasterUrl()).startsWith("https://b.example");
   }
 
   @Test
   void problemsAreClearErrors() {
-    assertThatThrownBy(() -> Clusters.config(declared(kubeconfig.toString(), "nope"), null))
+    assertThatThrownBy(() -> Clusters.config(MAIN, Clusters.Connections.of(kubeconfig, "nope")))
         .isInstanceOf(Clusters.ClusterException.class).hasMessageContaining("has no context \"nope\"");
-    assertThatThrownBy(() -> Clusters.config(declared(dir.resolve("missing").toString(), null), null))
-        .isInstanceOf(Clusters.ClusterException.class).hasMessageContaining("cannot read kubeconfig")
-        .hasMessageContaining("no such file");
+    assertThatThrownBy(() -> Clusters.config(MAIN, Clusters.Connections.of(dir.resolve("missing"), null)))
+        .isInstanceOf(Clusters.ClusterException.class)
+        .hasMessage("cluster \"main\": cannot read kubeconfig " + dir.resolve("missing") + ": no such file");
     if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
-      assertThatThrownBy(() -> Clusters.config(new Cluster("main", "f", true, null, null), null))
+      assertThatThrownBy(() -> Clusters.config(MAIN,
+          new Clusters.Connections(Map.of(), Clusters.Connection.serviceAccount())))
           .isInstanceOf(Clusters.ClusterException.class).hasMessageContaining("not running in a pod");
     }
   }
 
   @Test
+  void anUnparsableKubeconfigIsReportedByPathNeverByItsContent() throws Exception {
+    Path broken = Files.writeString(dir.resolve("broken"), "apiVersion: v1\nusers: [{name: u, user: {token: "
+        + "s3cr3t-t0ken\nclusters: {{{\n");
+    assertThatThrownBy(() -> Clusters.config(MAIN, Clusters.Connections.of(broken, null)))
+        .isInstanceOf(Clusters.ClusterException.class)
+        .hasMessage("cluster \"main\": kubeconfig " + broken + " is not a valid kubeconfig (a YAML file with "
+            + "clusters, users and contexts)")
+        .hasNoCause();
+    Path binary = Files.write(dir.resolve("binary"), new byte[] {(byte) 0xff, (byte) 0xfe, 's', 'e', 'c'});
+    assertThatThrownBy(() -> Clusters.config(MAIN, Clusters.Connections.of(binary, null)))
+        .hasMessage("cluster \"main\": cannot read kubeconfig " + binary + ": not a text file");
+  }
+
+  @Test
   void oneClientPerCluster() {
-    try (Clusters clusters = new Clusters(new Clusters.Overrides(kubeconfig, null))) {
-      var first = clusters.client(declared(null, "a"));
-      assertThat(clusters.client(declared(null, "a"))).isSameAs(first);
-      assertThat(clusters.client(new Cluster("other", "f", false, null, "b"))).isNotSameAs(first);
+    try (Clusters clusters = new Clusters(Clusters.Connections.of(kubeconfig, null))) {
+      var first = clusters.client(MAIN);
+      assertThat(clusters.client(MAIN)).isSameAs(first);
+      assertThat(clusters.client(Cluster.named("other"))).isNotSameAs(first);
     }
   }
 }

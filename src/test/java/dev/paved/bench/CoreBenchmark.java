@@ -60,8 +60,8 @@ public final class CoreBenchmark {
 
   static ConfigTree generate(int services) {
     Map<String, SourceFile> files = new HashMap<>();
-    put(files, "clusters/nonprod.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\nconnection:\n  kubeconfig:\n    context: nonprod\n");
-    put(files, "clusters/prod.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\nconnection:\n  inCluster: true\n");
+    put(files, "clusters/nonprod.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\n");
+    put(files, "clusters/prod.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\n");
     for (String[] env : new String[][] {{"dev", "dev", "nonprod", ""}, {"staging", "staging", "nonprod", ""},
         {"prod", "prod", "prod", "promotesFrom: staging\n"}}) {
       put(files, "environments/" + env[0] + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: " + env[1]

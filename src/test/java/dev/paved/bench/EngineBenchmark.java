@@ -447,7 +447,7 @@ public final class EngineBenchmark {
   /** The config repo of {@code services} services in one environment {@code env}. */
   static Map<String, SourceFile> files(int services, String env) {
     Map<String, SourceFile> files = new HashMap<>();
-    put(files, "clusters/local.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\nconnection:\n  inCluster: true\n");
+    put(files, "clusters/local.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\n");
     put(files, "environments/" + env + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: dev\n"
         + "cluster: local\nnamespace: \"{team}-" + env + "\"\n");
     String[] teams = {"payments", "storefront", "platform", "data", "search"};

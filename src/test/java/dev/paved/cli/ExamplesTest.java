@@ -68,6 +68,15 @@ class ExamplesTest {
   }
 
   @Test
+  void anUnparsableKubeconfigIsNamedNeverQuoted(@TempDir Path tmp) throws IOException {
+    Path broken = Files.writeString(tmp.resolve("kubeconfig"), "users: [{name: u, user: {token: s3cr3t-t0ken\n::\n");
+    Cli r = Cli.run("plan", PLATFORM.toString(), "--env", "dev", "--kubeconfig", broken.toString());
+    assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);
+    assertThat(r.err()).contains("paved: cluster \"nonprod\": kubeconfig " + broken + " is not a valid kubeconfig");
+    assertThat(r.out() + r.err()).doesNotContain("s3cr3t").doesNotContain("token");
+  }
+
+  @Test
   void validateJsonIsMachineReadable() throws IOException {
     Cli r = Cli.run("validate", "--format", "json", "examples/invalid/unknown-field");
     assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);

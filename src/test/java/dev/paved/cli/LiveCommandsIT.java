@@ -36,6 +36,17 @@ class LiveCommandsIT {
   }
 
   @Test
+  void theExamplePlatformAppliesWithAKubeconfigAndNoContext(ControlPlane cluster) {
+    // The config repo names clusters (nonprod) but not how to reach them: the kubeconfig's
+    // current context is the one used.
+    Cli r = Cli.run("apply", "examples/platform", "--env", "dev", "--kubeconfig", cluster.kubeconfig().toString());
+
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(r.out()).contains("Applying environment dev to cluster nonprod (" + cluster.apiServerUrl().replaceAll("/$", ""))
+        .contains("Deployment/storefront-dev/web created").contains("dev: ").contains("- synced");
+  }
+
+  @Test
   void applyTwiceReportsEveryObjectUnchangedTheSecondTime(KubernetesClient client, ControlPlane cluster)
       throws Exception {
     String ns = client.getNamespace();

@@ -139,22 +139,15 @@ class ServeCommandTest {
 
   /**
    * The real wiring: DaemonConfig, Daemon, Vert.x with the daemon's registry, polling a
-   * {@code file://} repo holding the example platform (its clusters point at a kubeconfig that does
-   * not exist: the targets fail and retry, which must not keep the repo from loading or the API
-   * from answering).
+   * {@code file://} repo holding the example platform (the daemon config reaches its clusters
+   * through a kubeconfig that does not exist: the targets fail and retry, which must not keep the
+   * repo from loading or the API from answering).
    */
   @Test
   void servesARealDaemonOnAFileRepo() throws Exception {
     try (TestRemote remote = TestRemote.create(tmp.resolve("git"));
         BlockedThreadWarnings blocked = new BlockedThreadWarnings()) {
       copyTree(Path.of("examples/platform"), remote.work());
-      // never a real cluster from the machine's ~/.kube/config
-      try (var clusters = Files.list(remote.work().resolve("clusters"))) {
-        for (Path c : clusters.toList()) {
-          Files.writeString(c, Files.readString(c).replace("  kubeconfig:\n",
-              "  kubeconfig:\n    file: " + tmp.resolve("no-such-kubeconfig") + "\n"));
-        }
-      }
       remote.commitAndPush("the example platform");
       Path token = Files.writeString(tmp.resolve("api-token"), "tok-2\n");
       Path config = Files.writeString(tmp.resolve("paved.yaml"), """
@@ -170,7 +163,10 @@ class ServeCommandTest {
             - name: platform
               url: %s
               pollInterval: 1h
-          """.formatted(remote.url()));
+          clusters:  # never a real cluster from the machine's ~/.kube/config
+            nonprod: {kubeconfig: {file: %s}}
+            prod-eu: {kubeconfig: {file: %s}}
+          """.formatted(remote.url(), tmp.resolve("no-such-kubeconfig"), tmp.resolve("no-such-kubeconfig")));
       CompletableFuture<Void> stop = new CompletableFuture<>();
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();

@@ -19,8 +19,8 @@ class ConfigLoaderTest {
             apiVersion: paved.dev/v1alpha1
             kind: Cluster
             description: the production cluster
-            connection:
-              inCluster: true
+            labels: {region: eu-central-1}
+            environments: [prod]
             """)
         .file("environments/prod.yaml", """
             apiVersion: paved.dev/v1alpha1
@@ -85,9 +85,11 @@ class ConfigLoaderTest {
     assertThat(r.diagnostics()).isEmpty();
     Platform p = r.platform().orElseThrow();
     assertThat(p.clusters()).containsOnlyKeys("main", "prod-eu");
-    assertThat(p.clusters().get("prod-eu").inCluster()).isTrue();
-    assertThat(p.clusters().get("main").context()).isEqualTo("main");
-    assertThat(p.clusters().get("main").inCluster()).isFalse();
+    assertThat(p.clusters().get("prod-eu").description()).isEqualTo("the production cluster");
+    assertThat(p.clusters().get("prod-eu").labels()).containsEntry("region", "eu-central-1");
+    assertThat(p.clusters().get("prod-eu").admits("prod")).isTrue();
+    assertThat(p.clusters().get("prod-eu").admits("dev")).isFalse();
+    assertThat(p.clusters().get("main").environments()).isNull();
 
     Declarations.Environment prod = p.environments().get("prod");
     assertThat(prod.tier()).isEqualTo("prod");
@@ -169,14 +171,12 @@ class ConfigLoaderTest {
     LoadResult r = Fixtures.minimal().file("clusters/main.yaml", """
         apiVersion: paved.dev/v1alpha1
         kind: Cluster
-        connection:
-          inCluster: true
         zzzzzzzz: 1
         """).load();
 
     Diagnostic d = single(r);
-    assertThat(d.location()).isEqualTo(new Location("clusters/main.yaml", 5, 1));
-    assertThat(d.message()).doesNotContain("did you mean").contains("expected one of: apiVersion, connection");
+    assertThat(d.location()).isEqualTo(new Location("clusters/main.yaml", 3, 1));
+    assertThat(d.message()).doesNotContain("did you mean").contains("expected one of: apiVersion, description");
   }
 
   @Test
@@ -285,18 +285,30 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void clusterNeedsExactlyOneConnection() {
+  void aClusterFileCanNoLongerSayHowToReachTheCluster() {
     LoadResult r = Fixtures.minimal().file("clusters/main.yaml", """
         apiVersion: paved.dev/v1alpha1
         kind: Cluster
         connection:
-          inCluster: true
-          kubeconfig: {context: main}
+          kubeconfig: {file: /etc/kubernetes/admin.conf}
         """).load();
 
     Diagnostic d = single(r);
-    assertThat(d.location()).isEqualTo(new Location("clusters/main.yaml", 4, 3));
-    assertThat(d.message()).isEqualTo("a connection needs exactly one of \"inCluster: true\" or \"kubeconfig\"");
+    assertThat(d.location()).isEqualTo(new Location("clusters/main.yaml", 3, 1));
+    assertThat(d.message()).startsWith("a cluster file no longer says how to reach the cluster: remove \"connection\"; "
+        + "give the daemon a connection under \"clusters\" in its config");
+  }
+
+  @Test
+  void anEnvironmentMayRunOnlyOnAClusterThatAdmitsIt() {
+    LoadResult r = Fixtures.minimal().file("clusters/main.yaml", """
+        apiVersion: paved.dev/v1alpha1
+        kind: Cluster
+        environments: [prod]
+        """).load();
+
+    assertThat(single(r).toString()).isEqualTo("environments/dev.yaml:4:10: error: environment \"dev\" may not run on "
+        + "cluster \"main\": clusters/main.yaml admits only prod; choose another cluster or add it there");
   }
 
   @Test

@@ -15,9 +15,6 @@ public final class Fixtures {
         .file("clusters/main.yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Cluster
-            connection:
-              kubeconfig:
-                context: main
             """)
         .file("environments/dev.yaml", """
             apiVersion: paved.dev/v1alpha1

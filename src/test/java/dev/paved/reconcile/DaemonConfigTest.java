@@ -108,6 +108,36 @@ class DaemonConfigTest {
   }
 
   @Test
+  void howToReachEachClusterIsTheDaemonsNotTheConfigRepos() throws Exception {
+    DaemonConfig c = parse("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - {name: platform, url: file:///srv/git/platform.git}
+        clusters:
+          nonprod: {kubeconfig: {file: kube/nonprod.yaml, context: admin}}
+          prod-eu: {server: https://prod.example:6443, tokenFile: /var/run/prod-token, caFile: prod-ca.crt}
+          local: {inCluster: true}
+        """);
+    dev.paved.apply.Clusters.Connections k = c.clusters();
+    assertThat(k.of("nonprod")).isEqualTo(dev.paved.apply.Clusters.Connection.kubeconfig(
+        Path.of("/etc/paved/kube/nonprod.yaml"), "admin"));
+    assertThat(k.of("prod-eu")).isEqualTo(dev.paved.apply.Clusters.Connection.token("https://prod.example:6443",
+        Path.of("/var/run/prod-token"), Path.of("/etc/paved/prod-ca.crt")));
+    assertThat(k.of("local").inCluster()).isTrue();
+    assertThat(k.of("elsewhere")).isEqualTo(DaemonConfig.defaultConnections().fallback());
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - {name: platform, url: file:///srv/git/platform.git}
+        clusters:
+          nonprod: {inCluster: true, kubeconfig: {file: x}}
+        """)).containsExactly("paved.yaml:6:12: error: a cluster connection needs exactly one of \"inCluster: true\", "
+            + "\"kubeconfig\", or \"server\" with \"tokenFile\"");
+  }
+
+  @Test
   void anUnknownFieldIsReportedAtItsLineAndColumn() {
     assertThat(problems("""
         apiVersion: paved.dev/v1alpha1

@@ -76,8 +76,8 @@ class DaemonE2EIT {
     DaemonConfig.Repo repo = DaemonConfig.repo("platform", remote.url(), "main");
     repo = new DaemonConfig.Repo(repo.name(), repo.url(), repo.branch(), repo.path(), Duration.ofHours(1),
         repo.credentials(), webhookSecret);
-    return DaemonConfig.of(dir.resolve("state"), repo).withDefaults(new DaemonConfig.Defaults("main",
-        Duration.ofHours(1), 8, new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(2))));
+    return remote.reaching(DaemonConfig.of(dir.resolve("state"), repo).withDefaults(new DaemonConfig.Defaults("main",
+        Duration.ofHours(1), 8, new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(2)))));
   }
 
   private int serve(Daemon d, String token) throws Exception {

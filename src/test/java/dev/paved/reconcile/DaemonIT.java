@@ -1,5 +1,6 @@
 package dev.paved.reconcile;
 
+import dev.paved.apply.Clusters;
 import static dev.paved.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,6 +71,15 @@ class DaemonIT {
       return bare.toUri().toString();
     }
 
+    /** {@code config} reaching every cluster through this remote's kubeconfig, and {@code others} as given. */
+    DaemonConfig reaching(DaemonConfig config, Map<String, Clusters.Connection> others) {
+      return config.withClusters(new Clusters.Connections(others, Clusters.Connection.kubeconfig(kubeconfig, null)));
+    }
+
+    DaemonConfig reaching(DaemonConfig config) {
+      return reaching(config, Map.of());
+    }
+
     /** Commits the platform's files (with {@code replace} replacing or adding files) and pushes; the commit id. */
     String commit(LivePlatform p, String message, Map<String, String> replace) throws Exception {
       try (Stream<Path> walk = Files.walk(workTree)) {
@@ -80,13 +90,6 @@ class DaemonIT {
       for (SourceFile f : p.fixtures().tree().files().values()) {
         files.put(f.path(), new String(f.bytes(), java.nio.charset.StandardCharsets.UTF_8));
       }
-      files.put("clusters/main.yaml", """
-          apiVersion: paved.dev/v1alpha1
-          kind: Cluster
-          connection:
-            kubeconfig:
-              file: %s
-          """.formatted(kubeconfig.toAbsolutePath()));
       files.putAll(replace);
       for (Map.Entry<String, String> e : files.entrySet()) {
         Path f = workTree.resolve(e.getKey());
@@ -116,7 +119,7 @@ class DaemonIT {
     DaemonConfig config = DaemonConfig.of(dir.resolve("state"), DaemonConfig.repo("platform", remote.url(), "main"))
         .withDefaults(new DaemonConfig.Defaults("main", Duration.ofMinutes(1), 8,
             new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(2))));
-    daemon = Daemon.create(config, Daemon.Options.defaults().withHealthInterval(Duration.ofMillis(500)));
+    daemon = Daemon.create(remote.reaching(config), Daemon.Options.defaults().withHealthInterval(Duration.ofMillis(500)));
     return daemon.start();
   }
 
@@ -298,10 +301,7 @@ class DaemonIT {
         "clusters/dead.yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Cluster
-            connection:
-              kubeconfig:
-                file: %s
-            """.formatted(deadKubeconfig),
+            """,
         "environments/" + down + ".yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Environment
@@ -317,7 +317,8 @@ class DaemonIT {
               DaemonConfig.repo("missing", dir.resolve("no-such-repo.git").toUri().toString(), "main"))
           .withDefaults(new DaemonConfig.Defaults("main", Duration.ofMinutes(1), 8,
               new DaemonConfig.Retry(Duration.ofMillis(100), Duration.ofMillis(500))));
-      daemon = Daemon.create(config).start();
+      daemon = Daemon.create(remote.reaching(config,
+          Map.of("dead", Clusters.Connection.kubeconfig(deadKubeconfig, null)))).start();
       Daemon d = daemon;
 
       await(FIRST_SYNC, "the reachable target is synced", () -> appliedAt(d, env, c1));

@@ -22,7 +22,7 @@ import java.util.concurrent.Executors;
 /**
  * A tiny config repo for real-cluster tests: one environment (unique per test) whose every
  * service lands in the test's own namespace ({@code namespace: <ns>}, {@code createNamespaces:
- * false}), on a cluster reached through the control plane's kubeconfig (context {@code paved}).
+ * false}), on a cluster reached through the control plane's kubeconfig (its current context).
  */
 public final class LivePlatform {
 
@@ -87,9 +87,6 @@ public final class LivePlatform {
         .file("clusters/main.yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Cluster
-            connection:
-              kubeconfig:
-                context: paved
             """)
         .file("environments/" + environment + ".yaml", """
             apiVersion: paved.dev/v1alpha1

@@ -60,10 +60,7 @@ class PlatformSyncIT {
       LivePlatform near = new LivePlatform(ns).service("api", "1.0.0");
       String far = near.environment + "-far";
       var files = near.fixtures()
-          .file("clusters/main.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\nconnection:\n  kubeconfig:\n"
-              + "    file: " + cp.kubeconfig() + "\n")
-          .file("clusters/far.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\nconnection:\n  kubeconfig:\n"
-              + "    file: " + farConfig + "\n")
+          .file("clusters/far.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\n")
           .file("environments/" + far + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: dev\n"
               + "cluster: far\nnamespace: " + ns + "\ncreateNamespaces: false\n")
           .tree().files();
@@ -72,7 +69,10 @@ class PlatformSyncIT {
 
       ExecutorService targets = Executors.newFixedThreadPool(4);
       ExecutorService applies = Executors.newFixedThreadPool(4);
-      try (Clusters clusters = new Clusters(Clusters.Overrides.none())) {
+      Clusters.Connections connections = new Clusters.Connections(
+          Map.of("main", Clusters.Connection.kubeconfig(cp.kubeconfig(), null),
+              "far", Clusters.Connection.kubeconfig(farConfig, null)), Clusters.Connection.kubeconfig(null, null));
+      try (Clusters clusters = new Clusters(connections)) {
         Map<String, CompletableFuture<TargetSync.Result>> running = PlatformSync.start(e.platform().orElseThrow(),
             e.desired().orElseThrow(), clusters, targets, applies, Duration.ofSeconds(8), TargetSync.Options.defaults());
 
