@@ -256,7 +256,14 @@ public final class Workloads {
 
   private static void portReference(Workload w, String port, String pointer, Set<String> names,
       List<Diagnostic> problems, String where) {
-    if (port == null || digits(port)) {
+    if (port == null) {
+      return;
+    }
+    if (digits(port)) {
+      if (port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+        problems.add(Diagnostic.error(w.locate(pointer), "invalid-value", "port " + port
+            + " is not a port number; use a number from 1 to 65535 or the name of a port in \"ports\"" + where));
+      }
       return;
     }
     if (!names.contains(port)) {

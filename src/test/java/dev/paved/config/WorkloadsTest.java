@@ -417,6 +417,26 @@ class WorkloadsTest {
   }
 
   @Test
+  void aProbeOrRoutePortNumberOutsideOneTo65535IsAnErrorNotACrash() {
+    Workloads.Result r = resolve(Fixtures.minimal().file(DEV_OVERRIDE, """
+        apiVersion: paved.dev/v1alpha1
+        kind: Override
+        probes:
+          liveness:
+            tcp: {port: 9223372036854775807}
+          readiness:
+            tcp: {port: "0"}
+        route: {host: a.example.com, port: 65536}
+        """));
+
+    assertThat(r.workloads()).isEmpty();
+    assertThat(r.diagnostics()).extracting(d -> d.location().line() + ":" + d.code()).containsExactly(
+        "5:invalid-value", "7:invalid-value", "8:invalid-value");
+    assertThat(r.diagnostics().get(0).message()).startsWith("port 9223372036854775807 is not a port number; "
+        + "use a number from 1 to 65535 or the name of a port in \"ports\"");
+  }
+
+  @Test
   void routeNamingAnUndeclaredPortIsAnError() {
     Workloads.Result r = resolve(Fixtures.minimal().file(DEV_OVERRIDE, """
         apiVersion: paved.dev/v1alpha1
