@@ -184,8 +184,8 @@ final class TargetWorker {
       sync = SyncState.FAILED;
       lastError = message;
     }
-    daemon.metrics.reconciled(repo, environment, took, "failed");
-    daemon.metrics.inventoryRefused(repo, environment);
+    context.metrics.reconciled(repo, environment, took, "failed");
+    context.metrics.inventoryRefused(repo, environment);
     LOG.error("{}/{}: {} (not retried until the next commit or resync)", repo, environment, message);
   }
 
