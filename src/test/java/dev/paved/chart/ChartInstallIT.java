@@ -115,7 +115,7 @@ class ChartInstallIT {
       assertForbidden(() -> asPaved.pods().inNamespace("kube-system").list());
     }
 
-    Path config = daemonConfig(configRepo(kubeconfig));
+    Path config = daemonConfig(configRepo(), kubeconfig);
     int port = freePort();
     Path log = dir.resolve("serve.log");
     Path root = Helm.root();
@@ -168,8 +168,8 @@ class ChartInstallIT {
     return file;
   }
 
-  /** examples/platform as a git repo whose two clusters are the control plane, reached with {@code kubeconfig}. */
-  private Path configRepo(Path kubeconfig) throws Exception {
+  /** examples/platform as a git repo. */
+  private Path configRepo() throws Exception {
     Path repo = dir.resolve("config");
     Path examples = Helm.root().resolve("examples/platform");
     try (Stream<Path> walk = Files.walk(examples)) {
@@ -182,17 +182,6 @@ class ChartInstallIT {
         }
       }
     }
-    try (Stream<Path> clusters = Files.list(repo.resolve("clusters"))) {
-      for (Path c : clusters.toList()) {
-        Files.writeString(c, """
-            apiVersion: paved.dev/v1alpha1
-            kind: Cluster
-            connection:
-              kubeconfig:
-                file: %s
-            """.formatted(kubeconfig.toAbsolutePath()));
-      }
-    }
     try (Git git = Git.init().setInitialBranch("main").setDirectory(repo.toFile()).call()) {
       git.add().addFilepattern(".").call();
       git.commit().setMessage("Example platform").setAuthor("Test", "test@example.com")
@@ -201,7 +190,8 @@ class ChartInstallIT {
     return repo;
   }
 
-  private Path daemonConfig(Path repo) throws IOException {
+  /** A daemon config following {@code repo}, whose two clusters are the control plane, reached with {@code kubeconfig}. */
+  private Path daemonConfig(Path repo, Path kubeconfig) throws IOException {
     return Files.writeString(dir.resolve("paved.yaml"), """
         apiVersion: paved.dev/v1alpha1
         kind: DaemonConfig
@@ -214,7 +204,11 @@ class ChartInstallIT {
             url: %s
             branch: main
             pollInterval: 1h
-        """.formatted(dir.resolve("state"), repo.toUri()), StandardCharsets.UTF_8);
+        clusters:
+          nonprod: {kubeconfig: {file: %s}}
+          prod-eu: {kubeconfig: {file: %s}}
+        """.formatted(dir.resolve("state"), repo.toUri(), kubeconfig.toAbsolutePath(), kubeconfig.toAbsolutePath()),
+        StandardCharsets.UTF_8);
   }
 
   private static int freePort() throws IOException {
