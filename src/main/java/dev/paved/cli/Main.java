@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
     description = "GitOps for an internal developer platform: validate, render, diff, plan and apply a config repo.",
     subcommands = {ValidateCommand.class, RenderCommand.class, DiffCommand.class, PlanCommand.class,
         ApplyCommand.class, ServeCommand.class, RollbackCommand.class, HistoryCommand.class, CatalogCommand.class,
+        CodeownersCommand.class,
         AutoComplete.GenerateCompletion.class},
     footer = {"", "Exit codes: 0 ok, 1 findings (validation errors or enforced policy violations; for apply",
         "and plan also: objects failed, deletions held, cluster unreachable; for rollback: the revert conflicts or",

@@ -150,6 +150,7 @@ public final class ConfigLoader {
     Optional<Platform> platform = errors ? Optional.empty()
         : Optional.of(new Platform(tree.revision(), services, environments, clusters, policies, teams, settings,
             kinds));
+    platform.flatMap(p -> Codeowners.stale(tree, p)).ifPresent(diagnostics::add);
     return new LoadResult(platform, diagnostics);
   }
 
