@@ -79,17 +79,24 @@ class ChartInstallIT {
     helm = Helm.find();
     cluster = cp;
     release = "paved-it-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24), 36);
+    // the teams examples/platform declares: the daemon may act as exactly those
+    List<String> teams;
+    try (Stream<Path> files = Files.list(Helm.root().resolve("examples/platform/teams"))) {
+      teams = files.map(f -> f.getFileName().toString().replaceFirst("\\.yaml$", "")).sorted().toList();
+    }
+    assertThat(teams).isNotEmpty();
     Path values = Files.writeString(dir.resolve("values.yaml"), """
         config:
           repos:
             - name: platform
               url: https://git.example.com/acme/platform-config.git
-        teams: [payments]
-        """);
+        teams: %s
+        """.formatted(JSON.writeValueAsString(teams)));
     Helm.Result install = helm.run("install", release, helm.chart().toString(), "--namespace", "paved-system",
         "--create-namespace", "--kubeconfig", cp.kubeconfig().toString(), "-f", values.toString());
     assertThat(install.ok()).as(install.output()).isTrue();
-    assertThat(install.output()).contains("STATUS: deployed", "RBAC scope: cluster");
+    assertThat(install.output()).contains("STATUS: deployed", "RBAC scope: cluster",
+        "it may act as teams " + String.join(", ", teams));
     String account = release; // the full name: the release name already says paved
     assertThat(client.apps().deployments().inNamespace("paved-system").withName(account).get()).isNotNull();
 
