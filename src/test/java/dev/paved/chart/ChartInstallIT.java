@@ -139,9 +139,12 @@ class ChartInstallIT {
           JsonNode s = JSON.readTree(http.send(HttpRequest.newBuilder(status).build(),
               HttpResponse.BodyHandlers.ofString()).body());
           last.clear();
+          s.path("repos").forEach(r -> last.add("repo " + r.path("name").asText() + " head "
+              + r.path("headCommit").asText() + " " + r.path("lastError").toString()));
           s.path("targets").forEach(t -> last.add(t.path("environment").asText() + "=" + t.path("sync").asText()
               + " " + t.path("lastError").toString()));
-          return s.path("targets").size() == 3 && last.stream().allMatch(t -> t.contains("=SYNCED"));
+          return s.path("targets").size() == 3
+              && last.stream().filter(t -> !t.startsWith("repo ")).allMatch(t -> t.contains("=SYNCED"));
         } catch (IOException e) {
           return false;
         } catch (InterruptedException e) {
@@ -226,7 +229,7 @@ class ChartInstallIT {
 
   private static String tail(Path log) {
     try {
-      List<String> lines = Files.readAllLines(log);
+      List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.contains("server.access")).toList();
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
