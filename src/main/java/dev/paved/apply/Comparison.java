@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.config.SourceMap;
 import dev.paved.desired.Labels;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -15,12 +16,25 @@ import java.util.Set;
  * what the apiserver defaulted, what other managers own outside our fields, status and
  * metadata bookkeeping are not differences. This is what keeps Paved from the perpetual
  * "OutOfSync with a blank diff" of defaulted fields.
+ *
+ * <p>Resource quantities are compared by value (Fabric8's {@link Quantity}): the apiserver
+ * stores {@code 0.5} CPU as {@code 500m} and {@code 1024Mi} as {@code 1Gi}. Other rewrites
+ * (an empty list or string dropped) are left to a server-side dry run to confirm
+ * ({@link ResourceManager#diff}).
  */
 public final class Comparison {
 
   /** Metadata fields the apiserver maintains; never compared. */
   private static final Set<String> NOISE = Set.of("resourceVersion", "uid", "generation", "creationTimestamp",
       "managedFields", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers");
+
+  /**
+   * Maps whose values are quantities (container resources, quotas, limit ranges, overhead,
+   * capacity), and fields that are one.
+   */
+  private static final Set<String> QUANTITY_MAPS = Set.of("requests", "limits", "hard", "overhead", "capacity",
+      "allocatable", "default", "defaultRequest", "max", "min", "maxLimitRequestRatio");
+  private static final Set<String> QUANTITY_FIELDS = Set.of("sizeLimit", "averageValue");
 
   private Comparison() {}
 
@@ -119,9 +133,41 @@ public final class Comparison {
       }
       return;
     }
-    if (!scalarEquals(desired, live)) {
+    if (!scalarEquals(desired, live) && !(quantityAt(pointer) && sameQuantity(desired, live))) {
       out.add(pointer);
     }
+  }
+
+  /** Whether the field at {@code pointer} holds a quantity (a value of a resource map, or a quantity field). */
+  static boolean quantityAt(String pointer) {
+    int last = pointer.lastIndexOf('/');
+    if (last < 0) {
+      return false;
+    }
+    if (QUANTITY_FIELDS.contains(pointer.substring(last + 1))) {
+      return true;
+    }
+    int parent = pointer.lastIndexOf('/', last - 1);
+    return parent >= 0 && QUANTITY_MAPS.contains(pointer.substring(parent + 1, last));
+  }
+
+  /** Whether two quantities ({@code "0.5"}, {@code 0.5}, {@code "500m"}) have the same value. */
+  static boolean sameQuantity(JsonNode a, JsonNode b) {
+    try {
+      return new Quantity(a.asText()).compareTo(new Quantity(b.asText())) == 0;
+    } catch (RuntimeException e) {
+      return false; // not a quantity: the values differ
+    }
+  }
+
+  /** Whether {@code a} and {@code b} hold equal values at {@code pointer} (both missing counts as equal). */
+  public static boolean sameAt(JsonNode a, JsonNode b, String pointer) {
+    JsonNode x = a.at(pointer);
+    JsonNode y = b.at(pointer);
+    if (x.isMissingNode() || y.isMissingNode()) {
+      return x.isMissingNode() == y.isMissingNode();
+    }
+    return normalizeNumbers(x.deepCopy()).equals(normalizeNumbers(y.deepCopy()));
   }
 
   private static boolean scalarEquals(JsonNode a, JsonNode b) {

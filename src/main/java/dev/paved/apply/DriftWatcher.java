@@ -320,7 +320,9 @@ public final class DriftWatcher implements AutoCloseable {
         notifyChecked(key, rv, List.of());
         return;
       }
-      fields = IgnoreRules.without(Comparison.differences(desired, live), s.ignore().ignored(desiredObject));
+      Set<String> ignored = s.ignore().ignored(desiredObject);
+      fields = confirmed(desiredObject, ignored, live, IgnoreRules.without(Comparison.differences(desired, live),
+          ignored));
     }
     if (fields.isEmpty()) {
       resolve(key);
@@ -335,7 +337,7 @@ public final class DriftWatcher implements AutoCloseable {
     if (s.mode() == DriftMode.CORRECT && allowCorrection(key)) {
       listeners.forEach(l -> l.drifted(report));
       LOG.info("drift in {}: {}; correcting", s.state().environment(), report);
-      ChangeSet result = manager.apply(List.of(desiredObject), applyOptions);
+      ChangeSet result = manager.apply(List.of(desiredObject), applyOptions.withIgnore(s.ignore()));
       ChangeSet.Entry entry = result.entries().isEmpty() ? new ChangeSet.Entry(key, Action.UNCHANGED, "")
           : result.entries().get(0);
       if (entry.action() == Action.FAILED) {
@@ -357,6 +359,26 @@ public final class DriftWatcher implements AutoCloseable {
       }
     }
     notifyChecked(key, rv, fields);
+  }
+
+  /**
+   * The local differences {@code fields} that a server-side dry run of git's object confirms:
+   * none when applying it would change nothing (the apiserver only stores a value in another
+   * form, e.g. an empty list dropped); all of them when the apiserver refuses the dry run.
+   */
+  private List<String> confirmed(DesiredObject desired, Set<String> ignored, JsonNode live, List<String> fields) {
+    if (fields.isEmpty()) {
+      return fields;
+    }
+    ResourceManager.ObjectDiff d = manager.diff(desired, ignored, live);
+    return switch (d.action()) {
+      case UNCHANGED -> List.of();
+      case CONFIGURED -> {
+        List<String> changed = fields.stream().filter(p -> !Comparison.sameAt(d.after(), live, p)).toList();
+        yield changed.isEmpty() ? fields : changed;
+      }
+      default -> fields;
+    };
   }
 
   private Optional<JsonNode> direct(ObjectKey key) {

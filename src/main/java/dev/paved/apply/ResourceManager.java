@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -43,21 +44,37 @@ public final class ResourceManager {
    */
   public static final int DEFAULT_CONCURRENCY = 32;
 
-  /** Options of an apply. */
-  public record Options(int concurrency, boolean dryRun, Duration definitionsTimeout) {
+  /** Options of an apply; {@code ignore}: fields kept as they are live ({@link IgnoreRules#keepLive}). */
+  public record Options(int concurrency, boolean dryRun, Duration definitionsTimeout, IgnoreRules ignore) {
+    public Options(int concurrency, boolean dryRun, Duration definitionsTimeout) {
+      this(concurrency, dryRun, definitionsTimeout, IgnoreRules.none());
+    }
+
     public static Options defaults() {
       return new Options(DEFAULT_CONCURRENCY, false, Duration.ofSeconds(30));
     }
 
     public Options withDryRun(boolean dryRun) {
-      return new Options(concurrency, dryRun, definitionsTimeout);
+      return new Options(concurrency, dryRun, definitionsTimeout, ignore);
+    }
+
+    public Options withIgnore(IgnoreRules ignore) {
+      return new Options(concurrency, dryRun, definitionsTimeout, ignore);
     }
   }
 
-  /** What a server-side dry-run says an apply would do, with the live and would-be objects. */
-  public record ObjectDiff(ObjectKey key, Action action, JsonNode live, JsonNode after, String reason) {}
+  /**
+   * What a server-side dry-run says an apply would do, with the live and would-be objects, and
+   * the manifest that would be applied (ignored fields kept as they are live).
+   */
+  public record ObjectDiff(ObjectKey key, Action action, JsonNode live, JsonNode after, String reason,
+      ObjectNode manifest) {
+    ObjectDiff(ObjectKey key, Action action, JsonNode live, JsonNode after, String reason) {
+      this(key, action, live, after, reason, null);
+    }
+  }
 
-  private record Memo(String desired, String resourceVersion) {}
+  private record Memo(String desired, Set<String> ignored, String resourceVersion) {}
 
   private final KubernetesClient client;
   private final String fieldManager;
@@ -108,12 +125,11 @@ public final class ResourceManager {
   private ChangeSet applyAll(List<DesiredObject> objects, Options options) {
     return new ChangeSet(inParallel(objects, options.concurrency(), o -> {
       try {
-        ObjectNode manifest = prepared(o);
-        ObjectDiff d = diff(o.key(), manifest);
+        ObjectDiff d = diff(o, options.ignore().ignored(o));
         if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED) {
           return new ChangeSet.Entry(o.key(), d.action(), d.reason());
         }
-        return write(o.key(), manifest, d.action());
+        return write(o.key(), d.manifest(), d.action());
       } catch (RuntimeException e) {
         // One object's unexpected failure (e.g. a manifest the client cannot serialize) must
         // not abort the others, nor the sync.
@@ -172,10 +188,10 @@ public final class ResourceManager {
    * {@link #diff} of each object, in parallel on the executor (at most {@code concurrency} at a
    * time), in the order given.
    */
-  public List<ObjectDiff> diffAll(List<DesiredObject> objects, int concurrency) {
+  public List<ObjectDiff> diffAll(List<DesiredObject> objects, int concurrency, IgnoreRules ignore) {
     return inParallel(objects, concurrency, o -> {
       try {
-        return diff(o);
+        return diff(o, ignore.ignored(o));
       } catch (RuntimeException e) {
         return new ObjectDiff(o.key(), Action.FAILED, null, null, String.valueOf(e.getMessage()));
       }
@@ -184,37 +200,55 @@ public final class ResourceManager {
 
   /** What applying {@code o} would do, computed without writing anything. */
   public ObjectDiff diff(DesiredObject o) {
-    return diff(o.key(), prepared(o));
+    return diff(o, Set.of());
   }
 
-  /** {@link #diff(DesiredObject)} of a manifest already {@link #prepared}. */
-  private ObjectDiff diff(ObjectKey key, ObjectNode manifest) {
+  /** What applying {@code o} with {@code ignored} fields kept as they are live would do. */
+  public ObjectDiff diff(DesiredObject o, Set<String> ignored) {
+    Optional<JsonNode> current;
     try {
-      Optional<JsonNode> current = live.get(key);
-      if (current.isEmpty()) {
-        return new ObjectDiff(key, Action.CREATED, null, manifest, "");
-      }
-      JsonNode liveObject = current.get();
+      current = live.get(o.key());
+    } catch (KubernetesClientException e) {
+      return new ObjectDiff(o.key(), Action.FAILED, null, null, reason(e));
+    }
+    return diff(o, ignored, current.orElse(null));
+  }
+
+  /**
+   * What applying {@code o} to {@code liveObject} (null: absent) would do, {@code ignored}
+   * fields kept as they are live: unchanged with no request when the live object holds every
+   * declared field; otherwise a server-side dry run decides (its verdict "unchanged" remembered
+   * per object and resourceVersion). This is what tells a real change from a value the
+   * apiserver only stores in another form (an empty list dropped, a quantity rewritten).
+   */
+  public ObjectDiff diff(DesiredObject o, Set<String> ignored, JsonNode liveObject) {
+    ObjectKey key = o.key();
+    ObjectNode prepared = prepared(o);
+    if (liveObject == null) {
+      return new ObjectDiff(key, Action.CREATED, null, prepared, "", prepared);
+    }
+    ObjectNode manifest = IgnoreRules.keepLive(prepared, ignored, liveObject);
+    try {
       if (Comparison.holds(manifest, liveObject)) {
-        return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "");
+        return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "", manifest);
       }
       String desired = manifest.path("metadata").path("annotations").path(Labels.APPLIED_HASH).asText();
       String rv = liveObject.path("metadata").path("resourceVersion").asText();
-      Memo memo = unchangedAt.get(key);
-      if (memo != null && memo.desired().equals(desired) && memo.resourceVersion().equals(rv)) {
-        return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "");
+      Memo memo = new Memo(desired, Set.copyOf(ignored), rv);
+      if (memo.equals(unchangedAt.get(key))) {
+        return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "", manifest);
       }
       dryRuns.incrementAndGet();
       GenericKubernetesResource after = target(manifest).dryRun()
           .fieldManager(fieldManager).forceConflicts().serverSideApply();
       JsonNode afterTree = Manifests.toTree(after);
       if (Comparison.sameContent(Comparison.withoutVolatile(afterTree), Comparison.withoutVolatile(liveObject))) {
-        unchangedAt.put(key, new Memo(desired, rv));
-        return new ObjectDiff(key, Action.UNCHANGED, liveObject, afterTree, "");
+        unchangedAt.put(key, memo);
+        return new ObjectDiff(key, Action.UNCHANGED, liveObject, afterTree, "", manifest);
       }
-      return new ObjectDiff(key, Action.CONFIGURED, liveObject, afterTree, "");
+      return new ObjectDiff(key, Action.CONFIGURED, liveObject, afterTree, "", manifest);
     } catch (KubernetesClientException e) {
-      return new ObjectDiff(key, Action.FAILED, null, null, reason(e));
+      return new ObjectDiff(key, Action.FAILED, null, null, reason(e), manifest);
     }
   }
 

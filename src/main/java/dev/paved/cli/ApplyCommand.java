@@ -72,7 +72,8 @@ final class ApplyCommand implements Callable<Integer> {
           + t.client.getConfiguration().getMasterUrl() + ") at " + t.commit + ": " + t.state.objects().size()
           + " objects");
       TargetSync.Result result = TargetSync.run(t.state, TargetSync.prunePolicy(t.environment), t.commit,
-          t.manager, t.inventories, new TargetSync.Options(dryRun, dev.paved.apply.ResourceManager.Options.defaults()));
+          t.manager, t.inventories, new TargetSync.Options(dryRun,
+              dev.paved.apply.ResourceManager.Options.defaults().withIgnore(t.ignore())));
       for (ChangeSet.Entry e : result.changes().entries()) {
         out.println("  " + e);
       }

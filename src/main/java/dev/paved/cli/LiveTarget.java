@@ -1,6 +1,7 @@
 package dev.paved.cli;
 
 import dev.paved.apply.Clusters;
+import dev.paved.apply.IgnoreRules;
 import dev.paved.apply.ListedLiveState;
 import dev.paved.apply.InventoryStore;
 import dev.paved.apply.ResourceManager;
@@ -93,6 +94,11 @@ final class LiveTarget implements AutoCloseable {
     EnvironmentState state = e.desired().get().environment(env).orElseThrow();
     Cluster cluster = platform.clusters().get(environment.cluster());
     return Optional.of(new LiveTarget(e, environment, state, cluster, commit));
+  }
+
+  /** The environment's {@code ignoreDifferences}: fields an apply leaves as they are live. */
+  IgnoreRules ignore() {
+    return IgnoreRules.of(evaluation.rendered().orElseThrow(), state.environment());
   }
 
   /** Connects to the environment's cluster; throws {@link Clusters.ClusterException} when it cannot. */

@@ -57,7 +57,7 @@ final class PlanCommand implements Callable<Integer> {
       Plan plan;
       try {
         t.connect(cluster);
-        plan = LivePlanner.plan(t.state, TargetSync.prunePolicy(t.environment), t.commit, t.manager,
+        plan = LivePlanner.plan(t.state, TargetSync.prunePolicy(t.environment), t.ignore(), t.commit, t.manager,
             t.inventories, new Redactor());
       } catch (Clusters.ClusterException e) {
         err.println("paved: " + e.getMessage());

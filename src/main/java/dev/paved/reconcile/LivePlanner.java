@@ -3,6 +3,7 @@ package dev.paved.reconcile;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.apply.Action;
 import dev.paved.apply.ChangeSet;
+import dev.paved.apply.IgnoreRules;
 import dev.paved.apply.Inventory;
 import dev.paved.apply.InventoryStore;
 import dev.paved.apply.PruneGuard;
@@ -28,13 +29,13 @@ public final class LivePlanner {
 
   private LivePlanner() {}
 
-  public static Plan plan(EnvironmentState state, PruneGuard.Policy prune, String commit, ResourceManager manager,
-      InventoryStore inventories, Redactor redactor) {
+  public static Plan plan(EnvironmentState state, PruneGuard.Policy prune, IgnoreRules ignore, String commit,
+      ResourceManager manager, InventoryStore inventories, Redactor redactor) {
     List<Plan.ObjectChange> changes = new ArrayList<>();
     int unchanged = 0;
     Set<ObjectKey> desired = new TreeSet<>();
     List<ResourceManager.ObjectDiff> diffs = manager.diffAll(state.objects(),
-        ResourceManager.Options.defaults().concurrency());
+        ResourceManager.Options.defaults().concurrency(), ignore);
     for (int i = 0; i < diffs.size(); i++) {
       DesiredObject o = state.objects().get(i);
       desired.add(o.key());

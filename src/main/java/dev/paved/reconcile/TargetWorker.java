@@ -115,7 +115,7 @@ final class TargetWorker {
       e.watch(r);
       TargetSync.Result result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
           new TargetSync.Options(false, new ResourceManager.Options(context.config.defaults().applyConcurrency(),
-              false, Duration.ofSeconds(30))));
+              false, Duration.ofSeconds(30)).withIgnore(r.ignore())));
       if (result.refused()) {
         refused(result.error().orElse("refused"), Duration.ofNanos(System.nanoTime() - start));
         return result; // not retried: the same write would be refused again; the next commit or resync tries

@@ -341,4 +341,153 @@ class DriftWatcherIT {
       assertThat(image(deployment(client, "checkout"))).endsWith("checkout:1.1.0");
     }
   }
+
+  /** Values the apiserver stores in another form than git's: quantities, an empty list, an empty string. */
+  private static final String REWRITTEN = """
+      args: []
+      variables:
+        EMPTY: ""
+      resources:
+        requests:
+          cpu: "0.5"
+          memory: 1024Mi
+        limits:
+          cpu: 1
+          memory: 2048Mi
+      """;
+
+  private static final String LIMIT = "/spec/template/spec/containers/0/resources/limits/memory";
+
+  private static void editMemoryLimit(KubernetesClient other, String ns, String value) {
+    other.apps().deployments().inNamespace(ns).withName("checkout").patch(
+        new PatchContext.Builder().withPatchType(PatchType.STRATEGIC_MERGE).withFieldManager("ops").build(),
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"checkout\",\"resources\":"
+            + "{\"limits\":{\"memory\":\"" + value + "\"}}}]}}}}");
+  }
+
+  /** Every desired object checked at its current resourceVersion, after {@link DriftWatcher#checkAll}. */
+  private static void checkAllNow(Target t, DriftWatcher watcher, Recorder recorder, KubernetesClient client) {
+    watcher.checkAll();
+    for (DesiredObject o : t.state("c1").objects()) {
+      ObjectKey k = o.key();
+      await("a check of " + k + " at its resourceVersion", () -> recorder.checked(k,
+          client.genericKubernetesResources(k.apiVersion(), k.kind()).inNamespace(k.namespace()).withName(k.name())
+              .get().getMetadata().getResourceVersion()));
+    }
+  }
+
+  @Test
+  void valuesTheApiserverRewritesAreNeitherCorrectedNorReportedButARealEditIsCorrected(KubernetesClient client,
+      ControlPlane cluster) {
+    String ns = client.getNamespace();
+    Target t = new Target(ns).service("checkout", "1.0.0", REWRITTEN);
+    Recorder recorder = new Recorder();
+    try (Target.Engine engine = t.engine(client); KubernetesClient other = cluster.newClient();
+        DriftWatcher watcher = watcher(t, engine, DriftMode.CORRECT, recorder)) {
+      assertThat(engine.sync("c1").synced()).isTrue();
+      Deployment applied = deployment(client, "checkout");
+      var container = applied.getSpec().getTemplate().getSpec().getContainers().get(0);
+      // The apiserver did rewrite them: git's values differ from the stored ones.
+      assertThat(container.getResources().getRequests().get("cpu").toString()).isEqualTo("500m");
+      assertThat(container.getResources().getRequests().get("memory").toString()).isEqualTo("1Gi");
+      assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("2Gi");
+      assertThat(container.getArgs()).isEmpty();
+      assertThat(container.getEnv()).singleElement().satisfies(e -> assertThat(e.getValue()).isNull());
+      long writes = engine.manager.writes();
+
+      checkAllNow(t, watcher, recorder, client);
+      assertThat(recorder.drifted).isEmpty();
+      assertThat(recorder.corrected).isEmpty();
+      assertThat(watcher.drift()).isEmpty();
+      assertThat(engine.manager.writes()).isEqualTo(writes);
+      assertThat(deployment(client, "checkout").getMetadata().getResourceVersion())
+          .isEqualTo(applied.getMetadata().getResourceVersion());
+      // The next sync writes nothing either.
+      assertThat(engine.sync("c1").changes().count(Action.UNCHANGED)).isEqualTo(t.state("c1").objects().size());
+      assertThat(engine.manager.writes()).isEqualTo(writes);
+
+      // A real edit of a quantity is drift, and taken back.
+      editMemoryLimit(other, ns, "4Gi");
+      await("the limit is restored", () -> "2Gi".equals(deployment(client, "checkout").getSpec().getTemplate()
+          .getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString()));
+      await("the correction is reported", () -> !recorder.corrected.isEmpty());
+      assertThat(recorder.drifted).singleElement().satisfies(r -> {
+        assertThat(r.fields()).containsExactly(LIMIT);
+        assertThat(r.managers()).containsExactly("ops");
+      });
+    }
+  }
+
+  @Test
+  void valuesTheApiserverRewritesAreNotReportedButARealEditIs(KubernetesClient client, ControlPlane cluster) {
+    String ns = client.getNamespace();
+    Target t = new Target(ns).service("checkout", "1.0.0", REWRITTEN);
+    Recorder recorder = new Recorder();
+    try (Target.Engine engine = t.engine(client); KubernetesClient other = cluster.newClient();
+        DriftWatcher watcher = watcher(t, engine, DriftMode.REPORT, recorder)) {
+      assertThat(engine.sync("c1").synced()).isTrue();
+      ObjectKey dep = key(t, "Deployment", "checkout");
+      checkAllNow(t, watcher, recorder, client);
+      // Checked again at the same resourceVersion (a resync): still nothing, from the remembered dry run.
+      long dryRuns = engine.manager.dryRuns();
+      checkAllNow(t, watcher, recorder, client);
+      assertThat(engine.manager.dryRuns()).isEqualTo(dryRuns);
+      assertThat(recorder.drifted).isEmpty();
+      assertThat(watcher.drift()).isEmpty();
+
+      // The same value written in another form by someone else: not drift.
+      editMemoryLimit(other, ns, "2048Mi");
+      String sameRv = deployment(client, "checkout").getMetadata().getResourceVersion();
+      await("the rewrite is checked", () -> recorder.checked(dep, sameRv));
+      assertThat(watcher.drift()).isEmpty();
+
+      editMemoryLimit(other, ns, "3Gi");
+      await("the drift is recorded", () -> watcher.drift().containsKey(dep));
+      assertThat(watcher.drift().get(dep).fields()).containsExactly(LIMIT);
+      assertThat(recorder.drifted).hasSize(1);
+    }
+  }
+
+  @Test
+  void anIgnoredFieldChangedLiveIsKeptByTheSyncOfANewCommitAndByACorrection(KubernetesClient client,
+      ControlPlane cluster) {
+    String ns = client.getNamespace();
+    String ignoreImage = """
+        ignoreDifferences:
+          - kind: Deployment
+            jsonPointers: [/spec/template/spec/containers/0/image]
+        """;
+    Target t = new Target(ns).service("checkout", "1.0.0", ignoreImage);
+    Recorder recorder = new Recorder();
+    try (Target.Engine engine = t.engine(client); KubernetesClient other = cluster.newClient();
+        DriftWatcher watcher = watcher(t, engine, DriftMode.CORRECT, recorder)) {
+      assertThat(engine.sync("c1").synced()).isTrue();
+      ObjectKey dep = key(t, "Deployment", "checkout");
+      editImage(other, ns, "checkout", "mirror.example.com/checkout:1.0.0");
+
+      // A new commit changes the ignored image and a declared variable: the variable is applied,
+      // the image stays as it is live.
+      t.service("checkout", "1.1.0", ignoreImage + """
+          variables:
+            MODE: fast
+          """);
+      watcher.update(t.state("c2"));
+      assertThat(engine.sync("c2").changes().of(Action.CONFIGURED)).extracting(ChangeSet.Entry::key).contains(dep);
+      Deployment synced = deployment(client, "checkout");
+      assertThat(image(synced)).isEqualTo("mirror.example.com/checkout:1.0.0");
+      assertThat(synced.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+          .anySatisfy(e -> assertThat(e.getName()).isEqualTo("MODE"));
+
+      // A correction of another field keeps it too.
+      other.apps().deployments().inNamespace(ns).withName("checkout").patch(new PatchContext.Builder()
+          .withPatchType(PatchType.JSON_MERGE).withFieldManager("ops").build(),
+          "{\"metadata\":{\"labels\":{\"paved.dev/team\":\"someone-else\"}}}");
+      await("the label is restored", () -> "payments".equals(
+          deployment(client, "checkout").getMetadata().getLabels().get(Labels.TEAM)));
+      await("the correction is reported", () -> !recorder.corrected.isEmpty());
+      assertThat(recorder.drifted).extracting(DriftReport::fields)
+          .containsExactly(List.of("/metadata/labels/paved.dev~1team"));
+      assertThat(image(deployment(client, "checkout"))).isEqualTo("mirror.example.com/checkout:1.0.0");
+    }
+  }
 }

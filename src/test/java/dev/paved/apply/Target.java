@@ -69,7 +69,9 @@ final class Target {
       EnvironmentState state = state(commit);
       return TargetSync.run(state, TargetSync.prunePolicy(
               evaluate(commit).platform().orElseThrow().environments().get(environment)),
-          commit, manager, inventories, TargetSync.Options.defaults());
+          commit, manager, inventories, new TargetSync.Options(false,
+              ResourceManager.Options.defaults().withIgnore(IgnoreRules.of(evaluate(commit).rendered().orElseThrow(),
+                  environment))));
     }
 
     /** True once the cache holds every desired object as applied (the watch caught up). */
