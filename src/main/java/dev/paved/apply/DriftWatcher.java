@@ -1,30 +1,21 @@
 package dev.paved.apply;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.config.Declarations.DriftMode;
 import dev.paved.desired.DesiredObject;
 import dev.paved.desired.EnvironmentState;
 import dev.paved.desired.Labels;
-import dev.paved.desired.Manifests;
 import dev.paved.desired.ObjectKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -52,16 +43,15 @@ import org.slf4j.LoggerFactory;
  * <p>An object whose {@code paved.dev/applied-hash} differs from the desired one has not been
  * applied at this commit yet: that is the pending sync's business, not drift.
  *
- * <p>Events are handled off the informer's thread, on the given executor, coalesced per object:
- * at most one check of an object is queued and one runs at a time, and a check reads the latest
- * cached state, so a burst of events costs one check. <b>Call {@link #update} with a new
+ * <p>Events are handled off the informer's thread, on the given executor, coalesced per object
+ * ({@link LatestWins}): one check of an object runs at a time and at most one more waits, and a
+ * check reads the latest cached state, so a burst of events costs at most two checks. <b>Call {@link #update} with a new
  * commit's state before syncing it</b>, so that the sync's own changes (and prunes) are not
  * taken for drift.
  */
 public final class DriftWatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DriftWatcher.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Hooks for status and metrics; called on the executor's threads, must not block long. */
   public interface Listener {
@@ -100,28 +90,23 @@ public final class DriftWatcher implements AutoCloseable {
   private final Executor executor;
   private final Clock clock;
   private final String fieldManager;
-  private final int maxCorrectionsPerMinute;
   private final ResourceManager.Options applyOptions = ResourceManager.Options.defaults();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Map<ObjectKey, DriftReport> drift = new ConcurrentHashMap<>();
-  private final Map<ObjectKey, Deque<Instant>> corrections = new ConcurrentHashMap<>();
+  private final CorrectionLimit corrections;
+  private final DirectLiveState direct;
   private final InformerLiveState.Listener subscription = this::onChange;
 
-  private final Object lock = new Object();
-  private final Set<ObjectKey> queued = new HashSet<>();
-  private final Set<ObjectKey> running = new HashSet<>();
-  private final Set<ObjectKey> dirty = new HashSet<>();
+  /** One check of an object at a time, newer requests coalesced. */
+  private final Map<ObjectKey, LatestWins<ObjectKey>> checks = new ConcurrentHashMap<>();
 
   private volatile Snapshot snapshot;
   private volatile boolean closed;
 
   /**
    * A watcher of the target whose cache is {@code cache}; corrections go through {@code manager}
-   * (field manager {@code paved}), checks run on {@code executor}.
-   */
-  /**
-   * {@code executor} runs the checks; it must not be the executor of {@code manager}, whose
-   * applies wait for their own tasks on it.
+   * (field manager {@code paved}), checks run on {@code executor}, which must not be the executor
+   * of {@code manager} (its applies wait for their own tasks on it).
    */
   public DriftWatcher(InformerLiveState cache, ResourceManager manager, Executor executor) {
     this(cache, manager, executor, Clock.systemUTC(), Labels.MANAGER, 30);
@@ -134,7 +119,8 @@ public final class DriftWatcher implements AutoCloseable {
     this.executor = executor;
     this.clock = clock;
     this.fieldManager = fieldManager;
-    this.maxCorrectionsPerMinute = maxCorrectionsPerMinute;
+    this.corrections = new CorrectionLimit(clock, maxCorrectionsPerMinute);
+    this.direct = new DirectLiveState(manager.client());
   }
 
   /**
@@ -166,6 +152,8 @@ public final class DriftWatcher implements AutoCloseable {
     Snapshot next = Snapshot.of(state, mode, ignore);
     snapshot = next;
     watch(next);
+    checks.keySet().retainAll(next.objects().keySet());
+    corrections.retain(next.objects().keySet());
     for (ObjectKey key : List.copyOf(drift.keySet())) {
       if (!next.objects().containsKey(key)) {
         resolve(key);
@@ -216,6 +204,7 @@ public final class DriftWatcher implements AutoCloseable {
   public void close() {
     closed = true;
     cache.removeListener(subscription);
+    checks.values().forEach(LatestWins::close);
   }
 
   private Snapshot current() {
@@ -237,53 +226,25 @@ public final class DriftWatcher implements AutoCloseable {
   }
 
   private void schedule(ObjectKey key) {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      if (running.contains(key)) {
-        dirty.add(key); // checked again once the running check ends
-        return;
-      }
-      if (!queued.add(key)) {
-        return; // already queued: that check will read the latest state
-      }
+    if (closed) {
+      return;
     }
-    submit(key);
+    checks.computeIfAbsent(key, k -> new LatestWins<>(executor, this::run)).submit(key).whenComplete((r, e) -> {
+      if (e instanceof RejectedExecutionException && !closed) {
+        LOG.warn("drift check of {} rejected by the executor: {}", key, e.getMessage());
+      }
+    });
   }
 
-  private void submit(ObjectKey key) {
-    try {
-      executor.execute(() -> run(key));
-    } catch (RejectedExecutionException e) {
-      synchronized (lock) {
-        queued.remove(key);
-      }
-      LOG.warn("drift check of {} rejected by the executor: {}", key, e.getMessage());
-    }
-  }
-
-  private void run(ObjectKey key) {
-    synchronized (lock) {
-      queued.remove(key);
-      running.add(key);
-    }
+  private CompletableFuture<Void> run(ObjectKey key) {
     try {
       if (!closed) {
         check(key);
       }
     } catch (RuntimeException e) {
       LOG.warn("drift check of {} failed", key, e);
-    } finally {
-      boolean again;
-      synchronized (lock) {
-        running.remove(key);
-        again = dirty.remove(key) && !closed && queued.add(key);
-      }
-      if (again) {
-        submit(key);
-      }
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   // ------------------------------------------------------------------ one check
@@ -301,7 +262,7 @@ public final class DriftWatcher implements AutoCloseable {
       if (live == null) {
         // Absent from the cache: deleted, or no longer carrying Paved's labels (which the
         // selector needs): only the apiserver can tell.
-        live = direct(key).orElse(null);
+        live = direct.get(key).orElse(null);
       }
     } catch (KubernetesClientException e) {
       LOG.warn("cannot read {} to check it for drift: {}", key, e.getMessage());
@@ -329,12 +290,12 @@ public final class DriftWatcher implements AutoCloseable {
       notifyChecked(key, rv, fields);
       return;
     }
-    DriftReport report = new DriftReport(key, fields, live == null ? List.of() : managers(live, fields, fieldManager),
+    DriftReport report = new DriftReport(key, fields, live == null ? List.of() : DriftAttribution.managers(live, fields, fieldManager),
         clock.instant());
     DriftReport previous = drift.get(key);
     boolean repeated = previous != null && previous.fields().equals(report.fields())
         && previous.managers().equals(report.managers());
-    if (s.mode() == DriftMode.CORRECT && allowCorrection(key)) {
+    if (s.mode() == DriftMode.CORRECT && corrections.allow(key)) {
       listeners.forEach(l -> l.drifted(report));
       LOG.info("drift in {}: {}; correcting", s.state().environment(), report);
       ChangeSet result = manager.apply(List.of(desiredObject), applyOptions.withIgnore(s.ignore()));
@@ -350,7 +311,7 @@ public final class DriftWatcher implements AutoCloseable {
     } else {
       if (s.mode() == DriftMode.CORRECT) {
         LOG.warn("{} corrected {} times within a minute: another controller changes it back; only reporting now",
-            key, maxCorrectionsPerMinute);
+            key, corrections.max());
       }
       if (!repeated) {
         drift.put(key, report);
@@ -381,28 +342,6 @@ public final class DriftWatcher implements AutoCloseable {
     };
   }
 
-  private Optional<JsonNode> direct(ObjectKey key) {
-    var op = manager.client().genericKubernetesResources(key.apiVersion(), key.kind());
-    GenericKubernetesResource live = key.namespace() == null ? op.withName(key.name()).get()
-        : op.inNamespace(key.namespace()).withName(key.name()).get();
-    return Optional.ofNullable(live).map(Manifests::toTree);
-  }
-
-  private boolean allowCorrection(ObjectKey key) {
-    Instant now = clock.instant();
-    Deque<Instant> times = corrections.computeIfAbsent(key, k -> new ArrayDeque<>());
-    synchronized (times) {
-      while (!times.isEmpty() && times.peekFirst().isBefore(now.minus(Duration.ofMinutes(1)))) {
-        times.pollFirst();
-      }
-      if (times.size() >= maxCorrectionsPerMinute) {
-        return false;
-      }
-      times.addLast(now);
-      return true;
-    }
-  }
-
   private void resolve(ObjectKey key) {
     if (drift.remove(key) != null) {
       listeners.forEach(l -> l.resolved(key));
@@ -411,108 +350,5 @@ public final class DriftWatcher implements AutoCloseable {
 
   private void notifyChecked(ObjectKey key, String rv, List<String> fields) {
     listeners.forEach(l -> l.checked(key, rv, fields));
-  }
-
-  // ------------------------------------------------------------------ who changed it
-
-  /**
-   * The field managers other than {@code self} that own one of {@code pointers} (or a field
-   * below one) in {@code live}'s managedFields; when none does (e.g. a field was removed, which
-   * leaves no owner), the non-{@code self} manager of the most recent {@code Update} (status
-   * writers excepted). Empty when unknown: a manager whose change only removed fields owns
-   * nothing, and the apiserver drops it from managedFields.
-   */
-  static List<String> managers(JsonNode live, List<String> pointers, String self) {
-    Set<String> out = new LinkedHashSet<>();
-    String latestTime = "";
-    String latest = null;
-    for (JsonNode entry : live.path("metadata").path("managedFields")) {
-      String manager = entry.path("manager").asText();
-      if (manager.isEmpty() || manager.equals(self)) {
-        continue;
-      }
-      JsonNode fields = entry.path("fieldsV1");
-      if (pointers.stream().anyMatch(p -> owns(fields, live, p))) {
-        out.add(manager);
-      }
-      String time = entry.path("time").asText();
-      if ("Update".equals(entry.path("operation").asText()) && !"status".equals(entry.path("subresource").asText())
-          && time.compareTo(latestTime) >= 0) {
-        latestTime = time;
-        latest = manager;
-      }
-    }
-    if (out.isEmpty() && latest != null) {
-      out.add(latest);
-    }
-    return List.copyOf(out);
-  }
-
-  /** Whether the managed-fields set {@code fields} holds the field at {@code pointer} or one below it. */
-  static boolean owns(JsonNode fields, JsonNode live, String pointer) {
-    if (pointer.equals("/") || pointer.isEmpty() || !fields.isObject()) {
-      return false;
-    }
-    JsonNode f = fields;
-    JsonNode l = live;
-    for (String raw : pointer.substring(1).split("/", -1)) {
-      String token = raw.replace("~1", "/").replace("~0", "~");
-      if (f == null || !f.isObject()) {
-        return false;
-      }
-      if (f.isEmpty() && f != fields) {
-        return true; // owns the whole value above this point
-      }
-      if (l != null && l.isArray()) {
-        int index;
-        try {
-          index = Integer.parseInt(token);
-        } catch (NumberFormatException e) {
-          return false;
-        }
-        JsonNode element = l.get(index);
-        String k = listKey(f, element, index);
-        if (k == null) {
-          return false;
-        }
-        f = f.get(k);
-        l = element;
-      } else {
-        f = f.get("f:" + token);
-        l = l == null ? null : l.get(token);
-      }
-    }
-    return f != null;
-  }
-
-  /** The managed-fields key of a list element: {@code k:{...}}, {@code v:...} or {@code i:n}. */
-  private static String listKey(JsonNode f, JsonNode element, int index) {
-    for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      try {
-        if (name.startsWith("k:") && element != null && element.isObject()) {
-          JsonNode k = JSON.readTree(name.substring(2));
-          boolean all = true;
-          for (Iterator<Map.Entry<String, JsonNode>> e = k.fields(); e.hasNext(); ) {
-            Map.Entry<String, JsonNode> kv = e.next();
-            JsonNode v = element.get(kv.getKey());
-            all &= v != null && v.asText().equals(kv.getValue().asText());
-          }
-          if (all) {
-            return name;
-          }
-        } else if (name.startsWith("v:") && element != null) {
-          JsonNode v = JSON.readTree(name.substring(2));
-          if (v.equals(element) || (v.isValueNode() && v.asText().equals(element.asText()))) {
-            return name;
-          }
-        } else if (name.equals("i:" + index)) {
-          return name;
-        }
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        // not a key this element can match
-      }
-    }
-    return null;
   }
 }

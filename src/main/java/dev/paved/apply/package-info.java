@@ -6,9 +6,15 @@
  * the cluster what Paved applied per target. Results are data: a
  * {@link dev.paved.apply.ChangeSet} of {@code Kind/namespace/name → action}.
  *
+ * <p>{@link dev.paved.apply.DriftWatcher} keeps a target equal to git between syncs, one check
+ * per object at a time through {@link dev.paved.apply.LatestWins} (the latest-wins slot the
+ * daemon also uses per target).
+ *
  * <p>The decisions are pure and live beside it: {@link dev.paved.apply.Comparison} (does the
- * live object already hold what we declare?), {@link dev.paved.apply.PruneGuard} (what may be
- * deleted), {@link dev.paved.apply.Health} (is it healthy?). May call: {@code desired},
+ * live object already hold what we declare?), {@link dev.paved.apply.IgnoreRules} (what is not
+ * drift), {@link dev.paved.apply.DriftAttribution} (who changed it),
+ * {@link dev.paved.apply.PruneGuard} (what may be deleted), {@link dev.paved.apply.Health} (is it
+ * healthy?). May call: {@code desired},
  * {@code config} (types), Fabric8's client. Never called by the pure core.
  */
 package dev.paved.apply;

@@ -1,6 +1,7 @@
 package dev.paved.reconcile;
 
 import dev.paved.apply.Clusters;
+import dev.paved.apply.LatestWins;
 import dev.paved.pipeline.EvaluationCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

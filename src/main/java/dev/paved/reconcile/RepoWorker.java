@@ -1,6 +1,7 @@
 package dev.paved.reconcile;
 
 import dev.paved.apply.IgnoreRules;
+import dev.paved.apply.LatestWins;
 import dev.paved.config.Declarations.Cluster;
 import dev.paved.config.Declarations.DriftMode;
 import dev.paved.config.Declarations.Environment;

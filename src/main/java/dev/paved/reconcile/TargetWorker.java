@@ -8,6 +8,7 @@ import dev.paved.apply.DriftWatcher;
 import dev.paved.apply.HealthStatus;
 import dev.paved.apply.InformerLiveState;
 import dev.paved.apply.InventoryStore;
+import dev.paved.apply.LatestWins;
 import dev.paved.apply.ResourceManager;
 import dev.paved.config.Declarations.Cluster;
 import dev.paved.desired.DesiredObject;

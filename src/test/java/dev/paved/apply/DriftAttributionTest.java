@@ -11,7 +11,7 @@ import dev.paved.pipeline.Evaluator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Who changed a drifted field ({@link DriftWatcher#managers}) and which fields are ignored. */
+/** Who changed a drifted field ({@link DriftAttribution}) and which fields are ignored. */
 class DriftAttributionTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,21 +43,21 @@ class DriftAttributionTest {
 
   @Test
   void namesTheManagersOwningTheDriftedFieldsThroughListKeys() {
-    assertThat(DriftWatcher.managers(LIVE, List.of("/spec/template/spec/containers/0/image"), "paved"))
+    assertThat(DriftAttribution.managers(LIVE, List.of("/spec/template/spec/containers/0/image"), "paved"))
         .containsExactly("kubectl-edit");
-    assertThat(DriftWatcher.managers(LIVE, List.of("/metadata/labels/team"), "paved")).containsExactly("ops");
-    assertThat(DriftWatcher.managers(LIVE, List.of("/spec/ports/0/name"), "paved")).containsExactly("ops");
+    assertThat(DriftAttribution.managers(LIVE, List.of("/metadata/labels/team"), "paved")).containsExactly("ops");
+    assertThat(DriftAttribution.managers(LIVE, List.of("/spec/ports/0/name"), "paved")).containsExactly("ops");
     // A whole list that differs: whoever owns something in it.
-    assertThat(DriftWatcher.managers(LIVE, List.of("/spec/template/spec/containers", "/metadata/labels/team"),
+    assertThat(DriftAttribution.managers(LIVE, List.of("/spec/template/spec/containers", "/metadata/labels/team"),
         "paved")).containsExactly("kubectl-edit", "ops");
   }
 
   @Test
   void aFieldNobodyOwnsIsAttributedToTheLatestUpdateOfTheObjectNotItsStatus() {
     // e.g. a label Paved declares was removed: nobody owns a missing field.
-    assertThat(DriftWatcher.managers(LIVE, List.of("/metadata/labels/gone"), "paved")).containsExactly("ops");
-    assertThat(DriftWatcher.managers(json("{'metadata': {}}"), List.of("/a"), "paved")).isEmpty();
-    assertThat(DriftWatcher.owns(json("{}"), LIVE, "/")).isFalse();
+    assertThat(DriftAttribution.managers(LIVE, List.of("/metadata/labels/gone"), "paved")).containsExactly("ops");
+    assertThat(DriftAttribution.managers(json("{'metadata': {}}"), List.of("/a"), "paved")).isEmpty();
+    assertThat(DriftAttribution.owns(json("{}"), LIVE, "/")).isFalse();
   }
 
   @Test

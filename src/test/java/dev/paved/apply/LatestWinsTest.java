@@ -1,4 +1,4 @@
-package dev.paved.reconcile;
+package dev.paved.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

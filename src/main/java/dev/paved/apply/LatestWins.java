@@ -1,4 +1,4 @@
-package dev.paved.reconcile;
+package dev.paved.apply;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
