@@ -186,16 +186,41 @@ public final class ResourceManager {
 
   /**
    * {@link #diff} of each object, in parallel on the executor (at most {@code concurrency} at a
-   * time), in the order given.
+   * time), in the order given, for a plan: a creation is dry-run too, so that what the apiserver
+   * would refuse is FAILED with its reason (unless it only lacks a namespace or a definition
+   * that {@code objects} create first).
    */
   public List<ObjectDiff> diffAll(List<DesiredObject> objects, int concurrency, IgnoreRules ignore) {
+    Set<String> created = new java.util.HashSet<>();
+    for (DesiredObject o : objects) {
+      if (o.key().kind().equals("Namespace")) {
+        created.add("Namespace/" + o.key().name());
+      } else if (o.key().kind().equals("CustomResourceDefinition")) {
+        JsonNode spec = o.manifest().path("spec");
+        created.add(spec.path("group").asText() + "/" + spec.path("names").path("kind").asText());
+      }
+    }
     return inParallel(objects, concurrency, o -> {
       try {
-        return diff(o, ignore.ignored(o));
+        ObjectDiff d = diff(o, ignore.ignored(o));
+        return d.action() == Action.CREATED ? confirmCreation(d, created) : d;
       } catch (RuntimeException e) {
         return new ObjectDiff(o.key(), Action.FAILED, null, null, String.valueOf(e.getMessage()));
       }
     });
+  }
+
+  /** {@code d} (a creation), or FAILED when a server-side dry run of it is refused. */
+  private ObjectDiff confirmCreation(ObjectDiff d, Set<String> createdFirst) {
+    try {
+      dryRuns.incrementAndGet();
+      target(d.manifest()).dryRun().fieldManager(fieldManager).forceConflicts().serverSideApply();
+      return d;
+    } catch (KubernetesClientException e) {
+      boolean waitsForTheApply = e.getCode() == 404 && (createdFirst.contains("Namespace/" + d.key().namespace())
+          || createdFirst.contains(d.key().group() + "/" + d.key().kind()));
+      return waitsForTheApply ? d : new ObjectDiff(d.key(), Action.FAILED, null, null, reason(e), d.manifest());
+    }
   }
 
   /** What applying {@code o} would do, computed without writing anything. */

@@ -21,10 +21,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "plan", mixinStandardHelpOptions = true,
     description = {"Show what `paved apply` would change on the environment's live cluster, computed",
         "with server-side dry-run: objects to create, to update (field-level diff of live vs.",
-        "would-be), to prune, and deletions the prune guard would hold. Writes nothing.",
-        "Secret values are masked."},
-    footer = {"", "Exit codes: 0 planned, 1 config blocked or the cluster unreachable, 2 usage error,",
-        "3 internal error."})
+        "would-be), to prune, deletions the prune guard would hold or the apply would skip,",
+        "objects that exist without being Paved's (conflicts) and objects the apiserver would",
+        "refuse. Writes nothing. Secret values are masked."},
+    footer = {"", "Exit codes: 0 planned, 1 config blocked, the cluster unreachable or an object the",
+        "apiserver would refuse, 2 usage error, 3 internal error."})
 final class PlanCommand implements Callable<Integer> {
 
   @Spec
@@ -71,7 +72,7 @@ final class PlanCommand implements Callable<Integer> {
         case markdown -> PlanPrinter.markdown(plan);
         case json -> PlanPrinter.json(plan);
       });
-      return ExitCodes.OK;
+      return plan.refused() ? ExitCodes.FINDINGS : ExitCodes.OK;
     }
   }
 }

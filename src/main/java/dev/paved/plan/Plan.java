@@ -11,25 +11,53 @@ public record Plan(String base, String head, List<EnvironmentPlan> environments)
     environments = List.copyOf(environments);
   }
 
-  /** What happens to one object. */
+  /**
+   * What happens to one object. Live plans only: {@code HOLD}, {@code REFUSE}, {@code SKIP}
+   * and {@code CONFLICT}, each with a reason.
+   */
   public enum Action {
-    ADD("+"), CHANGE("~"), REMOVE("-"),
-    /** A deletion the prune guard holds (live plans only); the diff field carries the reason. */
-    HOLD("!");
+    ADD("+", "added"), CHANGE("~", "changed"), REMOVE("-", "removed"),
+    /** A deletion the prune guard holds. */
+    HOLD("!", "held"),
+    /** The apiserver would refuse the object (a server-side dry run says why): the apply would fail. */
+    REFUSE("x", "refused"),
+    /** A deletion the apply would skip: the object is not Paved's, or already gone. */
+    SKIP("=", "skipped"),
+    /** The object exists and is not Paved's for this environment: the apply would take it over. */
+    CONFLICT("*", "conflict");
 
     private final String symbol;
+    private final String verb;
 
-    Action(String symbol) {
+    Action(String symbol, String verb) {
       this.symbol = symbol;
+      this.verb = verb;
     }
 
     public String symbol() {
       return symbol;
     }
+
+    /** {@code added}, {@code held}, ...: how the printers name it. */
+    public String verb() {
+      return verb;
+    }
   }
 
-  /** One object's change, with the unified diff of its (masked) YAML. */
-  public record ObjectChange(ObjectKey key, Action action, String service, String diff) {}
+  /**
+   * One object's change, with the unified diff of its (masked) YAML, and why, for the actions
+   * that have a reason (for {@code HOLD}, {@code REFUSE} and {@code SKIP} the diff is the reason).
+   */
+  public record ObjectChange(ObjectKey key, Action action, String service, String diff, String reason) {
+    public ObjectChange(ObjectKey key, Action action, String service, String diff) {
+      this(key, action, service, diff, "");
+    }
+
+    /** A change without a diff, only a reason. */
+    public static ObjectChange because(ObjectKey key, Action action, String service, String reason) {
+      return new ObjectChange(key, action, service, reason + "\n", reason);
+    }
+  }
 
   /** The changes of one environment, and the policy findings that appear or disappear there. */
   public record EnvironmentPlan(String environment, String cluster, List<ObjectChange> changes, int unchanged,
@@ -45,6 +73,11 @@ public record Plan(String base, String head, List<EnvironmentPlan> environments)
       return changes.stream().filter(c -> c.action() == action).count();
     }
 
+    /** Whether the apply would fail: the apiserver would refuse an object. */
+    public boolean refused() {
+      return count(Action.REFUSE) > 0;
+    }
+
     public boolean isEmpty() {
       return changes.isEmpty() && newFindings.isEmpty() && resolvedFindings.isEmpty();
     }
@@ -52,5 +85,10 @@ public record Plan(String base, String head, List<EnvironmentPlan> environments)
 
   public boolean isEmpty() {
     return environments.stream().allMatch(EnvironmentPlan::isEmpty);
+  }
+
+  /** Whether the apiserver would refuse an object in some environment. */
+  public boolean refused() {
+    return environments.stream().anyMatch(EnvironmentPlan::refused);
   }
 }

@@ -24,7 +24,9 @@ public final class PlanPrinter {
   private static String counts(EnvironmentPlan e) {
     return e.count(Action.ADD) + " to add, " + e.count(Action.CHANGE) + " to change, " + e.count(Action.REMOVE)
         + " to remove, " + e.unchanged() + " unchanged" + (e.count(Action.HOLD) > 0 ? ", " + e.count(Action.HOLD)
-        + " deletion(s) held" : "");
+        + " deletion(s) held" : "") + (e.refused() ? ", " + e.count(Action.REFUSE) + " refused" : "")
+        + (e.count(Action.SKIP) > 0 ? ", " + e.count(Action.SKIP) + " skipped" : "")
+        + (e.count(Action.CONFLICT) > 0 ? ", " + e.count(Action.CONFLICT) + " conflict(s)" : "");
   }
 
   public static String text(Plan plan) {
@@ -35,13 +37,13 @@ public final class PlanPrinter {
           .append(counts(e)).append('\n');
       for (ObjectChange c : e.changes()) {
         b.append("  ").append(c.action().symbol()).append(' ').append(c.key());
-        if (c.action() == Action.HOLD) {
-          b.append(" (held: ").append(c.diff().strip()).append(')');
+        if (!c.reason().isEmpty()) {
+          b.append(" (").append(c.action().verb()).append(": ").append(c.reason().strip()).append(')');
         }
         b.append('\n');
       }
       for (ObjectChange c : e.changes()) {
-        if (c.action() == Action.CHANGE) {
+        if (c.action() == Action.CHANGE || c.action() == Action.CONFLICT) {
           b.append('\n');
           c.diff().lines().forEach(l -> b.append("    ").append(l).append('\n'));
         }
@@ -87,12 +89,8 @@ public final class PlanPrinter {
         b.append('\n');
       }
       for (ObjectChange c : e.changes()) {
-        String verb = switch (c.action()) {
-          case ADD -> "added";
-          case CHANGE -> "changed";
-          case REMOVE -> "removed";
-          case HOLD -> "deletion held";
-        };
+        String verb = c.action() == Action.HOLD ? "deletion held"
+            : c.action() == Action.CONFLICT ? "conflict: " + escape(c.reason()) : c.action().verb();
         b.append("<details><summary><code>").append(c.action().symbol()).append(' ').append(c.key())
             .append("</code> ").append(verb).append("</summary>\n\n```diff\n").append(c.diff().replace("```", "`​``"))
             .append("```\n\n</details>\n");
@@ -125,6 +123,7 @@ public final class PlanPrinter {
         cn.put("action", c.action().name().toLowerCase(java.util.Locale.ROOT));
         cn.put("service", c.service());
         cn.put("diff", c.diff());
+        cn.put("reason", c.reason());
       }
       findings(n.putArray("newFindings"), e.newFindings());
       findings(n.putArray("resolvedFindings"), e.resolvedFindings());

@@ -546,16 +546,16 @@ class HealthTest {
     }
 
     @Test
-    void anIngressIsHealthyWithOrWithoutAnAddress() {
+    void anIngressWithoutAnAddressIsProgressingAsInArgoCd() {
       String ing = """
           apiVersion: networking.k8s.io/v1
           kind: Ingress
           metadata: {name: web}
           spec: {rules: [{host: shop.example.com}]}
           """;
-      HealthStatus none = assess(ing);
-      assertThat(none.state()).isEqualTo(State.HEALTHY);
-      assertThat(none.message()).startsWith("No load balancer address reported yet");
+      assertThat(assess(ing)).isEqualTo(HealthStatus.progressing("Waiting for a load balancer address (is an "
+          + "ingress controller serving this ingress class?)."));
+      assertThat(assess(ing + "status: {loadBalancer: {ingress: [{}]}}\n").state()).isEqualTo(State.PROGRESSING);
       assertThat(assess(ing + "status: {loadBalancer: {ingress: [{ip: 198.51.100.1}]}}\n"))
           .isEqualTo(HealthStatus.healthy("Load balancer at 198.51.100.1."));
     }
@@ -630,12 +630,12 @@ class HealthTest {
             conditions:
             - {type: AbleToScale, status: "False", reason: FailedGetScale, message: deployments/scale.apps "web" not found}
           """);
-      assertThat(h.state()).isEqualTo(State.DEGRADED);
-      assertThat(h.message()).contains("FailedGetScale");
+      assertThat(h).isEqualTo(HealthStatus.degraded("The autoscaler cannot scale its target: FailedGetScale: "
+          + "deployments/scale.apps \"web\" not found."));
     }
 
     @Test
-    void missingMetricsAreHealthyWithAMessage() {
+    void metricsItCannotReadAreDegradedWithTheConditionsMessage() {
       HealthStatus h = assess(HEAD + """
           status:
             currentReplicas: 2
@@ -646,13 +646,14 @@ class HealthTest {
               reason: FailedGetResourceMetric
               message: "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)"
           """);
-      assertThat(h.state()).isEqualTo(State.HEALTHY);
-      assertThat(h.message()).startsWith("Autoscaling is inactive because metrics are unavailable")
-          .contains("FailedGetResourceMetric");
+      assertThat(h.state()).isEqualTo(State.DEGRADED);
+      assertThat(h.message()).startsWith("Autoscaling cannot read its metrics (is a metrics server installed?): "
+          + "FailedGetResourceMetric: the HPA was unable to compute the replica count: failed to get cpu "
+          + "utilization: unable to get metrics for resource cpu");
     }
 
     @Test
-    void aMissingResourceRequestIsDegraded() {
+    void aMissingResourceRequestIsDegradedAndSaysSo() {
       assertThat(assess(HEAD + """
           status:
             conditions:
@@ -661,7 +662,9 @@ class HealthTest {
               status: "False"
               reason: FailedGetResourceMetric
               message: "the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container web of Pod web-1"
-          """).state()).isEqualTo(State.DEGRADED);
+          """)).isEqualTo(HealthStatus.degraded("Autoscaling cannot work: a container has no resource request for "
+              + "the metric: FailedGetResourceMetric: the HPA was unable to compute the replica count: failed to get "
+              + "cpu utilization: missing request for cpu in container web of Pod web-1."));
     }
 
     @Test

@@ -7,8 +7,11 @@ import dev.paved.desired.Labels;
 import dev.paved.reconcile.LivePlatform;
 import dev.paved.testing.ControlPlane;
 import dev.paved.testing.RealCluster;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,6 +127,62 @@ class LiveCommandsIT {
     assertThat(apply.out()).contains("Deployment/" + ns + "/b held: this commit would delete 6 of 9 objects")
         .contains("NOT synced (6 deletion(s) held)");
     assertThat(client.apps().deployments().withName("b").get()).isNotNull();
+  }
+
+  @Test
+  void planListsSkipsConflictsAndRefusalsAndExitsOneWhenTheApiserverWouldRefuse(KubernetesClient client,
+      ControlPlane cluster) throws Exception {
+    String ns = client.getNamespace();
+    LivePlatform p = new LivePlatform(ns).service("checkout", "1.0.0").service("cart", "1.0.0")
+        .service("legacy", "1.0.0");
+    Path repo = p.writeTo(work.resolve("repo"));
+    assertThat(paved("apply", repo, p, cluster).exit()).isZero();
+    // Someone takes the legacy ServiceAccount out of Paved's hands, and owns a ConfigMap git will declare.
+    client.serviceAccounts().withName("legacy").patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
+        .build(), "{\"metadata\":{\"labels\":{\"" + Labels.MANAGED_BY + "\":null}}}");
+    client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName("settings")
+        .addToLabels(Labels.MANAGED_BY, "helm").endMetadata().addToData("a", "1").build()).create();
+
+    p.remove("legacy").manifest("checkout", "settings.yaml", """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+        data:
+          a: "2"
+        """).writeTo(repo);
+    Cli plan = paved("plan", repo, p, cluster);
+
+    assertThat(plan.exit()).as(plan.err() + plan.out()).isEqualTo(ExitCodes.OK);
+    assertThat(plan.out())
+        .contains("0 to add, 0 to change, 2 to remove, 6 unchanged, 1 skipped, 1 conflict(s)")
+        .contains("- Deployment/" + ns + "/legacy")
+        .contains("= ServiceAccount/" + ns + "/legacy (skipped: not owned by Paved for environment \""
+            + p.environment + "\"")
+        .contains("* ConfigMap/" + ns + "/settings (conflict: it exists and is not Paved's (managed by helm); the "
+            + "apply would take it over)")
+        .contains("+  a: \"2\"");
+
+    // An object the apiserver would refuse: listed with its reason, exit 1, nothing written.
+    p.manifest("checkout", "bad.yaml", """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: bad
+        data:
+          "bad key!": "x"
+        """).writeTo(repo);
+    Cli refused = paved("plan", repo, p, cluster);
+    assertThat(refused.exit()).as(refused.out()).isEqualTo(ExitCodes.FINDINGS);
+    assertThat(refused.out()).contains("1 refused")
+        .contains("x ConfigMap/" + ns + "/bad (refused: the apiserver refuses it: ").contains("valid config key");
+    Cli json = paved("plan", repo, p, cluster, "--format", "json");
+    assertThat(json.exit()).isEqualTo(ExitCodes.FINDINGS);
+    assertThat(json.out()).contains("\"action\" : \"refuse\"").contains("\"action\" : \"conflict\"")
+        .contains("\"action\" : \"skip\"");
+    assertThat(client.configMaps().withName("bad").get()).isNull();
+    assertThat(client.configMaps().withName("settings").get().getData()).containsEntry("a", "1");
+    assertThat(client.apps().deployments().withName("legacy").get()).isNotNull();
   }
 
   @Test
