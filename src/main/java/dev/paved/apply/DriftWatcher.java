@@ -290,8 +290,14 @@ public final class DriftWatcher implements AutoCloseable {
       notifyChecked(key, rv, fields);
       return;
     }
-    DriftReport report = new DriftReport(key, fields, live == null ? List.of() : DriftAttribution.managers(live, fields, fieldManager),
-        clock.instant());
+    List<String> managers = live == null ? List.of() : DriftAttribution.managers(live, fields, fieldManager);
+    act(s, desiredObject, new DriftReport(key, fields, managers, clock.instant()));
+    notifyChecked(key, rv, fields);
+  }
+
+  /** Corrects the drift (correct mode, within the rate limit) or records and reports it. */
+  private void act(Snapshot s, DesiredObject desiredObject, DriftReport report) {
+    ObjectKey key = report.key();
     DriftReport previous = drift.get(key);
     boolean repeated = previous != null && previous.fields().equals(report.fields())
         && previous.managers().equals(report.managers());
@@ -319,7 +325,6 @@ public final class DriftWatcher implements AutoCloseable {
         listeners.forEach(l -> l.drifted(report));
       }
     }
-    notifyChecked(key, rv, fields);
   }
 
   /**
