@@ -121,6 +121,20 @@ class ChartInstallIT {
       assertThat(client.rbac().clusterRoleBindings().withName(release + "-escalate").get()).isNull();
       assertForbidden(() -> asPaved.pods().inNamespace("kube-system").list());
     }
+    // it may act as the declared teams only: not as an undeclared team, not as system:masters
+    for (String[] who : new String[][] {{"paved:team:undeclared", "paved:teams"}, {"paved:team:" + teams.get(0),
+        "system:masters"}}) {
+      Config impersonating = Config.fromKubeconfig(Files.readString(kubeconfig));
+      impersonating.setImpersonateUsername(who[0]);
+      impersonating.setImpersonateGroups(who[1]);
+      try (KubernetesClient as = new KubernetesClientBuilder().withConfig(impersonating).build()) {
+        assertThatThrownBy(() -> as.configMaps().inNamespace("paved-system").list())
+            .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+              assertThat(e.getCode()).isEqualTo(403);
+              assertThat(e.getMessage()).contains("cannot impersonate");
+            });
+      }
+    }
 
     Path config = daemonConfig(configRepo(), kubeconfig);
     int port = freePort();
