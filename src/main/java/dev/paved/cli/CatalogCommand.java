@@ -41,7 +41,7 @@ final class CatalogCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Evaluation e = Evaluator.evaluate(Inputs.directory(dir));
+    Evaluation e = Evaluator.evaluate(Inputs.directory(dir), Main.coreWorkers());
     if (e.platform().isEmpty()) {
       Reports.text(e, spec.commandLine().getErr());
       return ExitCodes.FINDINGS;

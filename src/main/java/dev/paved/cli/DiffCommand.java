@@ -44,7 +44,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EvaluationCache cache = new EvaluationCache(8);
+    EvaluationCache cache = new EvaluationCache(8, Main.coreWorkers());
     Evaluation before;
     Evaluation after;
     try (GitSource git = GitSource.open(dir)) {
@@ -65,7 +65,7 @@ final class DiffCommand implements Callable<Integer> {
     if (before.desired().isEmpty()) {
       err.println("note: base " + base + " does not validate; every object of head is shown as added");
     }
-    Plan plan = new Planner(new Redactor()).between(
+    Plan plan = new Planner(new Redactor(), Main.coreWorkers()).between(
         before.desired().orElse(new dev.paved.desired.DesiredState(before.revision(), java.util.Map.of())),
         before.findings(), after.desired().get(), after.findings());
     out.print(switch (format) {

@@ -58,7 +58,7 @@ final class HistoryCommand implements Callable<Integer> {
     List<ServiceHistory.Entry> entries;
     try (GitSource git = GitSource.open(dir)) {
       List<CommitInfo> commits = git.log(rev, maxCount);
-      EvaluationCache cache = new EvaluationCache(4);
+      EvaluationCache cache = new EvaluationCache(4, Main.coreWorkers());
       ServiceHistory history = new ServiceHistory(new Redactor(),
           s -> service == null || service.equals(s), e -> environment == null || environment.equals(e));
       entries = history.walk(commits, id -> desired(git, cache, id));

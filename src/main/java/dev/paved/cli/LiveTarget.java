@@ -77,7 +77,7 @@ final class LiveTarget implements AutoCloseable {
   static Optional<LiveTarget> evaluate(Path dir, String env, PrintWriter err) throws IOException {
     ConfigTree read = Inputs.directory(dir);
     String commit = commitOf(dir);
-    Evaluation e = Evaluator.evaluate(new ConfigTree(commit, read.files()));
+    Evaluation e = Evaluator.evaluate(new ConfigTree(commit, read.files()), Main.coreWorkers());
     if (e.platform().isPresent() && !e.platform().get().environments().containsKey(env)) {
       throw new UsageException("unknown environment \"" + env + "\"; environments: "
           + String.join(", ", e.platform().get().environments().keySet()));

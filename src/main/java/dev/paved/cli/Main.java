@@ -2,6 +2,7 @@ package dev.paved.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.paved.config.Workers;
 import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
@@ -38,22 +39,20 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    commonPoolOfAtLeastTwo();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /**
-   * On a machine of 2 cores the JDK sizes its common pool to 1, and then every
-   * {@code CompletableFuture.*Async} step without an executor (the Kubernetes client's HTTP
-   * layer has several per request) runs on a new thread of its own. Must run before anything
-   * touches the common pool; an explicit {@code -D} setting wins. Public for the benchmarks,
-   * which measure with the pool the CLI gets.
+   * The threads the pure core (load, render, policies, diff) runs on for every command of this
+   * process: one per core, at least two ({@link Workers#machineParallelism()}); daemon threads,
+   * made on first use. Public for the benchmarks, which measure with what the CLI gets.
    */
-  public static void commonPoolOfAtLeastTwo() {
-    String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
-    if (System.getProperty(property) == null) {
-      System.setProperty(property, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
-    }
+  public static Workers coreWorkers() {
+    return CoreWorkers.WORKERS;
+  }
+
+  private static final class CoreWorkers {
+    static final Workers WORKERS = Workers.of(Workers.machineParallelism(), "paved-core");
   }
 
   /** Runs {@code paved args} with the given output streams; returns the exit code. */

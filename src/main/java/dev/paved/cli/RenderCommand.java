@@ -42,7 +42,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Evaluation e = Evaluator.evaluate(Inputs.directory(dir));
+    Evaluation e = Evaluator.evaluate(Inputs.directory(dir), Main.coreWorkers());
     var err = spec.commandLine().getErr();
     if (e.desired().isEmpty()) {
       Reports.text(e, err);

@@ -30,7 +30,7 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Evaluation e = Evaluator.evaluate(Inputs.directory(dir));
+    Evaluation e = Evaluator.evaluate(Inputs.directory(dir), Main.coreWorkers());
     var out = spec.commandLine().getOut();
     if (format == Format.json) {
       out.println(Reports.json(e));

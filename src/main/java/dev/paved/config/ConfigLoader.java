@@ -34,12 +34,17 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** Loads and validates the whole tree. Never throws for a user's mistake. */
+  /** Loads and validates the whole tree on the caller's thread. Never throws for a user's mistake. */
   public static LoadResult load(ConfigTree tree) {
-    return new ConfigLoader().run(tree);
+    return load(tree, Workers.sequential());
   }
 
-  private LoadResult run(ConfigTree tree) {
+  /** Loads and validates the whole tree, reading the files on {@code workers}. Never throws for a user's mistake. */
+  public static LoadResult load(ConfigTree tree, Workers workers) {
+    return new ConfigLoader().run(tree, workers);
+  }
+
+  private LoadResult run(ConfigTree tree, Workers workers) {
     Map<String, Cluster> clusters = new TreeMap<>();
     Map<String, Environment> environments = new TreeMap<>();
     Map<String, Policy> policies = new TreeMap<>();
@@ -51,15 +56,14 @@ public final class ConfigLoader {
     Map<String, List<RawManifest>> manifests = new TreeMap<>();
     Map<String, String> seenNames = new HashMap<>();
 
-    // Classifying, parsing and schema validation are per file and pure: do them on all cores
+    // Classifying, parsing and schema validation are per file and pure: do them on the workers
     // first, then collect in path order.
     List<SourceFile> files = new ArrayList<>(tree.files().values());
-    Read[] reads = new Read[files.size()];
-    java.util.stream.IntStream.range(0, files.size()).parallel().forEach(i -> reads[i] = read(files.get(i)));
+    List<Read> reads = workers.map(files, this::read);
     // Services with a service.yaml, readable or not (for the orphan check).
     Set<String> withServiceFile = new HashSet<>();
-    for (int i = 0; i < reads.length; i++) {
-      Read read = reads[i];
+    for (int i = 0; i < reads.size(); i++) {
+      Read read = reads.get(i);
       if (read == null) {
         continue;
       }

@@ -39,7 +39,13 @@ public final class Workloads {
     }
   }
 
+  /** The workloads of {@code platform}, resolved on the caller's thread. */
   public static Result resolve(Platform platform) {
+    return resolve(platform, Workers.sequential());
+  }
+
+  /** The workloads of {@code platform}, each pair resolved on {@code workers}. */
+  public static Result resolve(Platform platform, Workers workers) {
     record Pair(Service service, Environment environment) {}
     List<Pair> pairs = new ArrayList<>();
     for (Environment env : platform.environments().values()) {
@@ -49,13 +55,13 @@ public final class Workloads {
         }
       }
     }
-    // Each pair resolves on its own (pure): spread them over the cores, keep the order.
-    List<Result> each = pairs.parallelStream().map(p -> {
+    // Each pair resolves on its own (pure): spread them over the workers, keep the order.
+    List<Result> each = workers.map(pairs, p -> {
       List<Workload> one = new ArrayList<>(1);
       List<Diagnostic> problems = new ArrayList<>();
       resolve(platform, p.service(), p.environment(), one, problems);
       return new Result(one, problems);
-    }).toList();
+    });
     List<Workload> out = new ArrayList<>();
     List<Diagnostic> problems = new ArrayList<>();
     each.forEach(r -> {

@@ -7,11 +7,10 @@ import java.util.Optional;
 public record EnvironmentState(String environment, String tier, String cluster, List<DesiredObject> objects) {
 
   public EnvironmentState {
-    // Apply order, by a stable sort on this thread. Never Arrays.parallelSort here: the renderer
-    // builds the environments side by side in a parallel stream, and a parallel sort (a second
-    // level of fork/join tasks) inside a task of the common pool livelocks the JDK 17 pool when
-    // the environments are large (thousands of objects each) and the pool has two workers, as
-    // the CLI's has (RendererTest.largeEnvironmentsRenderSideBySideOnAPoolOfTwo).
+    // Apply order, by a stable sort on this thread. Never Arrays.parallelSort here: it runs on
+    // the JVM's common pool, which the core does not use (its caller gives it Workers), and
+    // inside the renderer's parallel work on that pool it livelocked the JDK 17 pool
+    // (RendererTest.largeEnvironmentsRenderSideBySideOnTwoWorkers).
     DesiredObject[] sorted = objects.toArray(new DesiredObject[0]);
     java.util.Arrays.sort(sorted, (a, b) -> a.key().compareTo(b.key()));
     objects = java.util.Collections.unmodifiableList(java.util.Arrays.asList(sorted));

@@ -15,6 +15,7 @@ import dev.paved.config.ServiceSpec.Port;
 import dev.paved.config.ServiceSpec.Probe;
 import dev.paved.config.SourceMap;
 import dev.paved.config.Workload;
+import dev.paved.config.Workers;
 import dev.paved.config.Workloads;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,28 +42,33 @@ public final class Renderer {
 
   private Renderer() {}
 
-  /** Resolves the workloads of {@code platform} and renders them at {@code commit}. */
+  /** Resolves the workloads of {@code platform} and renders them at {@code commit}, on the caller's thread. */
   public static RenderResult render(Platform platform, String commit) {
-    Workloads.Result resolved = Workloads.resolve(platform);
+    return render(platform, commit, Workers.sequential());
+  }
+
+  /** Resolves the workloads of {@code platform} and renders them at {@code commit}, on {@code workers}. */
+  public static RenderResult render(Platform platform, String commit, Workers workers) {
+    Workloads.Result resolved = Workloads.resolve(platform, workers);
     List<Diagnostic> problems = new ArrayList<>(resolved.diagnostics());
     Map<String, List<DesiredObject>> byEnv = new TreeMap<>();
     for (Environment env : platform.environments().values()) {
       byEnv.put(env.name(), new ArrayList<>());
     }
     Map<String, Set<String>> namespaceTeams = new TreeMap<>();
-    // Workloads render independently (pure functions): spread them over the cores, keep the order.
-    List<List<DesiredObject>> rendered = resolved.workloads().parallelStream()
-        .map(w -> renderWorkload(w, commit, platform.kinds())).toList();
+    // Workloads render independently (pure functions): spread them over the workers, keep the order.
+    List<List<DesiredObject>> rendered = workers.map(resolved.workloads(),
+        w -> renderWorkload(w, commit, platform.kinds()));
     for (int i = 0; i < rendered.size(); i++) {
       Workload w = resolved.workloads().get(i);
       byEnv.get(w.environment().name()).addAll(rendered.get(i));
       namespaceTeams.computeIfAbsent(w.environment().name() + "/" + w.namespace(), k -> new TreeSet<>()).add(w.team());
     }
     // Each environment is finished (namespaces, duplicate check, apply order) on its own: spread
-    // them over the cores too, then collect in environment order.
+    // them over the workers too, then collect in environment order.
     List<Environment> environments = List.copyOf(platform.environments().values());
-    List<Finished> finished = environments.parallelStream()
-        .map(env -> finish(env, byEnv.get(env.name()), namespaceTeams, commit)).toList();
+    List<Finished> finished = workers.map(environments,
+        env -> finish(env, byEnv.get(env.name()), namespaceTeams, commit));
     Map<String, EnvironmentState> states = new TreeMap<>();
     for (Finished f : finished) {
       problems.addAll(f.duplicates());

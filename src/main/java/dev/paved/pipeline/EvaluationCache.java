@@ -2,6 +2,7 @@ package dev.paved.pipeline;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.paved.config.Workers;
 import dev.paved.source.ConfigTree;
 import java.util.function.Supplier;
 
@@ -12,14 +13,17 @@ import java.util.function.Supplier;
 public final class EvaluationCache {
 
   private final Cache<String, Evaluation> cache;
+  private final Workers workers;
 
-  public EvaluationCache(long maximumSize) {
+  /** A cache of at most {@code maximumSize} evaluations, each computed on {@code workers}. */
+  public EvaluationCache(long maximumSize, Workers workers) {
     this.cache = Caffeine.newBuilder().maximumSize(maximumSize).recordStats().build();
+    this.workers = workers;
   }
 
   /** The evaluation of {@code commitId}, reading its tree with {@code tree} only on a miss. */
   public Evaluation get(String commitId, Supplier<ConfigTree> tree) {
-    return cache.get(commitId, id -> Evaluator.evaluate(tree.get()));
+    return cache.get(commitId, id -> Evaluator.evaluate(tree.get(), workers));
   }
 
   public long hits() {

@@ -2,8 +2,10 @@
  * The pure core composed: config tree → load and validate → render → policies, as one
  * {@link dev.paved.pipeline.Evaluation} per revision. The PR-side commands, the apply
  * command and the daemon all evaluate a commit through here, so they agree on what a commit
- * means. {@link dev.paved.pipeline.EvaluationCache} memoizes evaluations by commit id.
+ * means. {@link dev.paved.pipeline.EvaluationCache} memoizes evaluations by commit id. The
+ * caller gives the {@link dev.paved.config.Workers} an evaluation runs on (the CLI's
+ * {@code Main.coreWorkers()}, the daemon's own); without them it runs on the caller's thread.
  *
- * <p>May call: {@code source} (types), {@code config}, {@code desired}, {@code policy}.
+ * <p>May call: {@code source} (types), {@code config}, {@code desired}, {@code policy}, Caffeine.
  */
 package dev.paved.pipeline;

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import dev.paved.config.Workers;
 import java.util.stream.Collectors;
 
 /**
@@ -32,9 +33,17 @@ import java.util.stream.Collectors;
 public final class Planner {
 
   private final Redactor redactor;
+  private final Workers workers;
 
+  /** A planner comparing objects on the caller's thread. */
   public Planner(Redactor redactor) {
+    this(redactor, Workers.sequential());
+  }
+
+  /** A planner comparing objects on {@code workers}. */
+  public Planner(Redactor redactor, Workers workers) {
     this.redactor = redactor;
+    this.workers = workers;
   }
 
   public Plan between(DesiredState base, List<Finding> baseFindings, DesiredState head, List<Finding> headFindings) {
@@ -60,9 +69,9 @@ public final class Planner {
     Set<ObjectKey> keys = new TreeSet<>(before.keySet());
     keys.addAll(after.keySet());
     // Each object is compared on its own (both sides cleaned, printed only when they differ): on
-    // all cores, in key order. An environment of a large repo has tens of thousands.
-    List<Optional<ObjectChange>> compared = new ArrayList<>(keys).parallelStream()
-        .map(key -> change(key, before.get(key), after.get(key))).toList();
+    // the workers, in key order. An environment of a large repo has tens of thousands.
+    List<Optional<ObjectChange>> compared = workers.map(new ArrayList<>(keys),
+        key -> change(key, before.get(key), after.get(key)));
     List<ObjectChange> changes = compared.stream().flatMap(Optional::stream).toList();
     int unchanged = compared.size() - changes.size();
     Set<String> baseIds = baseFindings.stream().map(Finding::identity).collect(Collectors.toSet());

@@ -57,7 +57,13 @@ public final class PolicyEngine {
   /** What a rule reports; the engine adds policy, severity and environment. */
   public record Violation(DesiredObject object, String service, dev.paved.config.Location location, String message) {}
 
+  /** The findings of every policy in every environment, on the caller's thread. */
   public static List<Finding> evaluate(Platform platform, RenderResult rendered) {
+    return evaluate(platform, rendered, dev.paved.config.Workers.sequential());
+  }
+
+  /** The findings of every policy in every environment, each pair evaluated on {@code workers}. */
+  public static List<Finding> evaluate(Platform platform, RenderResult rendered, dev.paved.config.Workers workers) {
     // Workloads by environment, then service.
     Map<String, Map<String, Workload>> byKey = new HashMap<>();
     Map<String, List<Workload>> byEnv = new HashMap<>();
@@ -70,7 +76,7 @@ public final class PolicyEngine {
     // containers of policies that select the whole environment).
     Map<String, String[]> teams = new ConcurrentHashMap<>();
     Map<String, List<ContainerRef>> containers = new ConcurrentHashMap<>();
-    // Each (policy, environment) pair is evaluated on its own (pure): spread them over the cores.
+    // Each (policy, environment) pair is evaluated on its own (pure): spread them over the workers.
     record Pair(Policy policy, Environment environment) {}
     List<Pair> pairs = new ArrayList<>();
     for (Policy policy : platform.policies().values()) {
@@ -78,12 +84,12 @@ public final class PolicyEngine {
         pairs.add(new Pair(policy, env));
       }
     }
-    List<Finding> findings = pairs.parallelStream().flatMap(pair -> {
+    List<List<Finding>> findings = workers.map(pairs, pair -> {
       Policy policy = pair.policy();
       Environment env = pair.environment();
       EnvironmentState state = rendered.state().environment(env.name()).orElse(null);
       if (state == null) {
-        return java.util.stream.Stream.<Finding>empty();
+        return List.<Finding>of();
       }
       List<DesiredObject> all = state.objects();
       List<Workload> inEnv = byEnv.getOrDefault(env.name(), List.of());
@@ -111,14 +117,14 @@ public final class PolicyEngine {
         containerSource = () -> PodSpecs.containers(selected);
       }
       if (objects.isEmpty() && workloads.isEmpty()) {
-        return java.util.stream.Stream.<Finding>empty();
+        return List.<Finding>of();
       }
       Scope scope = new Scope(policy, env, platform, objects, workloads, byKey, containerSource);
       return BuiltinRules.get(policy.rule()).check(scope).stream()
           .map(v -> new Finding(policy.name(), policy.rule(), policy.severity(), env.name(), v.service(),
-              v.object() == null ? null : v.object().key(), v.location(), v.message()));
-    }).toList();
-    return findings.stream().sorted().toList();
+              v.object() == null ? null : v.object().key(), v.location(), v.message())).toList();
+    });
+    return findings.stream().flatMap(List::stream).sorted().toList();
   }
 
   private static String[] teams(List<DesiredObject> objects, Map<String, Map<String, Workload>> byKey,

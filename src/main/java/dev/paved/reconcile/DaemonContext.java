@@ -48,6 +48,8 @@ final class DaemonContext {
   final ExecutorService drift;
   /** Polls, backoff delays, the periodic full reconcile, health refreshes. */
   final ScheduledExecutorService scheduler;
+  /** The pure core's threads for an evaluation (load, render, policies): one per core. */
+  final dev.paved.config.Workers evaluation;
 
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object inFlightLock = new Object();
@@ -67,6 +69,7 @@ final class DaemonContext {
         threads("paved-apply"));
     this.drift = Executors.newFixedThreadPool(2, threads("paved-drift"));
     this.scheduler = Executors.newScheduledThreadPool(1, threads("paved-timer"));
+    this.evaluation = dev.paved.config.Workers.of(cores, "paved-evaluation");
   }
 
   boolean closed() {
@@ -122,6 +125,7 @@ final class DaemonContext {
   void shutdownPools() {
     List<ExecutorService> pools = List.of(scheduler, git, syncs, drift, applies);
     pools.forEach(ExecutorService::shutdownNow);
+    evaluation.close();
     try {
       for (ExecutorService e : pools) {
         e.awaitTermination(2, TimeUnit.SECONDS);

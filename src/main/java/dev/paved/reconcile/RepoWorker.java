@@ -34,7 +34,7 @@ final class RepoWorker {
   private final DaemonContext context;
   final DaemonConfig.Repo repo;
   private final LatestWins<Boolean> fetches;
-  private final EvaluationCache evaluations = new EvaluationCache(16);
+  private final EvaluationCache evaluations;
   private final Map<String, TargetWorker> targets = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private final Object scheduling = new Object();
@@ -50,6 +50,7 @@ final class RepoWorker {
 
   RepoWorker(DaemonContext context, DaemonConfig.Repo repo) {
     this.context = context;
+    this.evaluations = new EvaluationCache(16, context.evaluation);
     this.repo = repo;
     this.fetches = new LatestWins<>(context.git, force -> context.withRetries("fetch of repo " + repo.name(),
         this::fetchAndEvaluate, context.git, fetchesPending()));

@@ -21,8 +21,8 @@ public final class CoreBenchmark {
   private static final String[] TEAMS = {"payments", "storefront", "platform", "data", "search"};
 
   public static void main(String[] args) {
-    // The common pool the CLI runs with (at least two workers; the JDK's default here is one).
-    dev.paved.cli.Main.commonPoolOfAtLeastTwo();
+    // The core's threads the CLI runs with (at least two workers).
+    dev.paved.config.Workers workers = dev.paved.cli.Main.coreWorkers();
     int[] sizes = args.length > 0 ? java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
         : new int[] {1_000, 10_000};
     System.out.printf("%-10s %-8s %-10s %-10s %-10s %-10s %-10s %-10s %-10s%n", "services", "files", "objects",
@@ -34,15 +34,15 @@ public final class CoreBenchmark {
       // wall ms: the first evaluation of this size (cold for the first size, as after JVM start);
       // the phase columns time a second run of the same work.
       long start = System.nanoTime();
-      Evaluation e = Evaluator.evaluate(tree);
+      Evaluation e = Evaluator.evaluate(tree, workers);
       long ms = (System.nanoTime() - start) / 1_000_000;
       // The same work again, phase by phase, to show where the time goes.
       long t0 = System.nanoTime();
-      var loaded = dev.paved.config.ConfigLoader.load(tree);
+      var loaded = dev.paved.config.ConfigLoader.load(tree, workers);
       long t1 = System.nanoTime();
-      var rendered = dev.paved.desired.Renderer.render(loaded.platform().orElseThrow(), tree.revision());
+      var rendered = dev.paved.desired.Renderer.render(loaded.platform().orElseThrow(), tree.revision(), workers);
       long t2 = System.nanoTime();
-      dev.paved.policy.PolicyEngine.evaluate(loaded.platform().get(), rendered);
+      dev.paved.policy.PolicyEngine.evaluate(loaded.platform().get(), rendered, workers);
       long t3 = System.nanoTime();
       if (e.hasErrors()) {
         throw new IllegalStateException("generated repo does not validate: " + e.problems().get(0));

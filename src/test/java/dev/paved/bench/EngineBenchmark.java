@@ -41,8 +41,6 @@ public final class EngineBenchmark {
   private EngineBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    // The common pool the daemon runs with (at least two workers; the JDK's default here is one).
-    dev.paved.cli.Main.commonPoolOfAtLeastTwo();
     int[] sizes = args.length > 0 ? java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
         : new int[] {100, 1000};
     Path basedir = Path.of(System.getProperty("paved.basedir", ".")).toAbsolutePath();
@@ -437,7 +435,7 @@ public final class EngineBenchmark {
   }
 
   static EnvironmentState render(int services, String env) {
-    Evaluation e = Evaluator.evaluate(new ConfigTree("bench", files(services, env)));
+    Evaluation e = Evaluator.evaluate(new ConfigTree("bench", files(services, env)), dev.paved.cli.Main.coreWorkers());
     if (e.hasErrors()) {
       throw new IllegalStateException(e.problems().toString());
     }

@@ -8,6 +8,7 @@ import dev.paved.config.Fixtures;
 import dev.paved.config.LoadResult;
 import dev.paved.config.Location;
 import dev.paved.config.Platform;
+import dev.paved.config.Workers;
 import dev.paved.source.ConfigTree;
 import dev.paved.source.SourceFile;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -555,12 +556,11 @@ class RendererTest {
   }
 
   @Test
-  void largeEnvironmentsRenderSideBySideOnAPoolOfTwo() {
-    // The CLI and the daemon run with a common pool of at least two workers (cli.Main; the
-    // tests get the same through the surefire argLine). With it, a second level of fork/join
-    // inside the renderer's parallel stream (a parallel sort of each environment) livelocked the
-    // JDK 17 pool: validate never returned for 3,000 services, nor this test for 6,000.
-    assertThat(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()).isGreaterThanOrEqualTo(2);
+  void largeEnvironmentsRenderSideBySideOnTwoWorkers() {
+    // The CLI and the daemon render on at least two workers (cli.Main.coreWorkers). When that was
+    // the JVM's common pool, a second level of fork/join inside the renderer's parallel stream (a
+    // parallel sort of each environment) livelocked the JDK 17 pool: validate never returned for
+    // 3,000 services, nor this test for 6,000.
     int services = 6_000;
     Fixtures repo = Fixtures.minimal().team("t0").team("t1").team("t2")
         .file("environments/staging.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: staging\n"
@@ -574,8 +574,11 @@ class RendererTest {
     }
     Platform p = platform(repo);
 
-    RenderResult r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
-        () -> Renderer.render(p, COMMIT));
+    RenderResult r;
+    try (Workers two = Workers.of(2, "render-test")) {
+      r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+          () -> Renderer.render(p, COMMIT, two));
+    }
 
     assertThat(r.diagnostics()).isEmpty();
     for (String environment : List.of("dev", "staging", "prod")) {

@@ -111,7 +111,7 @@ class EvaluatorTest {
 
   @Test
   void cacheEvaluatesACommitOnce() {
-    EvaluationCache cache = new EvaluationCache(10);
+    EvaluationCache cache = new EvaluationCache(10, dev.paved.config.Workers.sequential());
     AtomicInteger reads = new AtomicInteger();
 
     Evaluation first = cache.get("abc", () -> {
