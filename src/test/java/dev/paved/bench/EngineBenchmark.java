@@ -71,7 +71,7 @@ public final class EngineBenchmark {
           "cpu s paved (jvm/cp)", "cpu s kubectl (cli/cp)");
       for (int n : sizes) {
         if (Boolean.getBoolean("bench.engine.cliOnly")) { // -Dbench.engine.cliOnly=true: paved apply alone
-          long[] cli = cliApply(n, cp.kubeconfig(), basedir);
+          long[] cli = cliApply(n, client, cp.kubeconfig(), basedir);
           System.out.println("  paved apply of " + n + " services as a user runs it: cold " + cli[0] + " ms, no-op "
               + cli[1] + " ms");
           continue;
@@ -168,7 +168,7 @@ public final class EngineBenchmark {
         System.out.println("  requests during the last cold sync, by verb and resource: paved " + pavedRequests
             + "; kubectl " + kubectlRequests);
         cache.close();
-        long[] cli = cliApply(n, cp.kubeconfig(), basedir);
+        long[] cli = cliApply(n, client, cp.kubeconfig(), basedir);
         System.out.println("  paved apply of " + n + " services as a user runs it: cold " + cli[0] + " ms, no-op "
             + cli[1] + " ms");
       }
@@ -480,7 +480,8 @@ public final class EngineBenchmark {
    * {@code paved apply} as a user runs it (a JVM of its own with {@code scripts/jvm/cli.options},
    * the repo on disk), on namespaces of its own: a cold apply, then a no-op one. Wall ms of each.
    */
-  private static long[] cliApply(int services, Path kubeconfig, Path basedir) throws Exception {
+  private static long[] cliApply(int services, KubernetesClient client, Path kubeconfig, Path basedir)
+      throws Exception {
     String env = "cli" + services;
     Path dir = Files.createTempDirectory("paved-bench-repo-");
     for (SourceFile f : files(services, env).values()) {
@@ -494,12 +495,37 @@ public final class EngineBenchmark {
     long[] out = new long[2];
     for (int i = 0; i < 2; i++) {
       awaitJitIdle();
+      Map<String, Long> before = requests(client);
       long t0 = System.nanoTime();
       String printed = run(command.toArray(String[]::new));
       out[i] = (System.nanoTime() - t0) / 1_000_000;
       String[] lines = printed.strip().split("\n");
       System.out.println("  paved apply (" + (i == 0 ? "cold" : "no-op") + ") of " + services + " services: "
-          + out[i] + " ms; " + lines[lines.length - 1]);
+          + out[i] + " ms; " + lines[lines.length - 1] + "; requests " + delta(before, requests(client)));
+    }
+    // The no-op's live-state read alone, in this JVM, both ways in turn: a GET per object, a LIST per kind and
+    // namespace (the engine and the comparison are the same; only the reads differ).
+    EnvironmentState state = render(services, env);
+    List<ObjectKey> keys = state.objects().stream().map(DesiredObject::key).toList();
+    ExecutorService pool = Executors.newFixedThreadPool(32);
+    try {
+      for (int round = 0; round < 2; round++) {
+        for (String how : List.of("GET per object", "LIST per kind and namespace")) {
+          dev.paved.apply.LiveState live = how.startsWith("GET") ? new dev.paved.apply.DirectLiveState(client)
+              : new dev.paved.apply.ListedLiveState(client, keys);
+          ResourceManager manager = new ResourceManager(client, "paved", live, pool);
+          awaitJitIdle();
+          Map<String, Long> before = requests(client);
+          long t0 = System.nanoTime();
+          TargetSync.Result r = TargetSync.run(state, PruneGuard.Policy.defaults(), "local", manager,
+              new InventoryStore(client, "paved"), syncOptions());
+          long ms = (System.nanoTime() - t0) / 1_000_000;
+          System.out.println("  in-process no-op sync of " + services + " services, live state by " + how + ": "
+              + ms + " ms, " + r.changes().summary() + ", requests " + delta(before, requests(client)));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
     }
     return out;
   }
