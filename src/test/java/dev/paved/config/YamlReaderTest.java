@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -113,10 +112,10 @@ class YamlReaderTest {
         h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
         i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
         """;
-    Instant start = Instant.now();
-    YamlReader.Result r = read(bomb);
+    // Refused by the alias cap before expanding (a hang guard, not a timing: the message says why).
+    YamlReader.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+        () -> read(bomb));
 
-    assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(2));
     Diagnostic d = onlyError(r);
     assertThat(d.message()).contains("alias");
     assertThat(r.documents()).isEmpty();
@@ -135,10 +134,10 @@ class YamlReaderTest {
       b.append("a").append(level).append(": &a").append(level)
           .append(" [").append(prev).append(",").append(prev).append(",").append(prev).append("]\n");
     }
-    Instant start = Instant.now();
-    YamlReader.Result r = read(b.toString());
+    // Refused by the node cap while expanding (a hang guard, not a timing: the code says why).
+    YamlReader.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+        () -> read(b.toString()));
 
-    assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(2));
     Diagnostic d = onlyError(r);
     assertThat(d.code()).isEqualTo("yaml-too-large");
     assertThat(d.message()).contains("aliases");
