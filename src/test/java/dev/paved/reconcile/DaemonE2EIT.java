@@ -235,7 +235,9 @@ class DaemonE2EIT {
             url: %s
             branch: main
             pollInterval: 1s
-        """.formatted(state.resolve("data"), remote.url()));
+        clusters:
+          main: {kubeconfig: {file: %s}}
+        """.formatted(state.resolve("data"), remote.url(), remote.kubeconfig.toAbsolutePath()));
     return new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
         jar.toString(), "serve", "--config", config.toString()))
         .redirectErrorStream(true).redirectOutput(state.resolve("serve.log").toFile()).start();
