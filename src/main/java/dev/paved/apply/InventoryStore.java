@@ -45,6 +45,8 @@ public final class InventoryStore {
   private static final Logger LOG = LoggerFactory.getLogger(InventoryStore.class);
 
   public static final String NAMESPACE = "paved-system";
+  /** The label naming an inventory's environment (on its index). */
+  public static final String ENVIRONMENT_LABEL = "paved.dev/inventory";
   /** Which index a shard belongs to (a hash of the index's name: names may outgrow a label). */
   static final String SHARD_OF = "paved.dev/inventory-shard-of";
   static final String GENERATION = "paved.dev/inventory-generation";
@@ -93,6 +95,7 @@ public final class InventoryStore {
   private final KubernetesClient client;
   private final String fieldManager;
   private final Options options;
+  private final Map<String, String> labels;
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final AtomicBoolean namespaceReady = new AtomicBoolean();
 
@@ -101,9 +104,29 @@ public final class InventoryStore {
   }
 
   public InventoryStore(KubernetesClient client, String fieldManager, Options options) {
+    this(client, fieldManager, options, Map.of());
+  }
+
+  /** A store whose inventory indexes also carry {@code labels} (e.g. the daemon's repo, to find them again). */
+  public InventoryStore(KubernetesClient client, String fieldManager, Options options, Map<String, String> labels) {
     this.client = client;
     this.fieldManager = fieldManager;
     this.options = options;
+    this.labels = Map.copyOf(labels);
+  }
+
+  /** The environments whose inventory index carries every one of {@code labels}; throws when the cluster cannot answer. */
+  public List<String> environments(Map<String, String> labels) {
+    return configMaps().withLabel(ENVIRONMENT_LABEL).withLabels(labels).list().getItems().stream()
+        .map(cm -> cm.getMetadata().getLabels().get(ENVIRONMENT_LABEL)).sorted().toList();
+  }
+
+  /** Forgets the inventory of {@code environment} (once everything it recorded is gone): its index, then its shards. */
+  public void delete(String environment) {
+    String index = name(environment);
+    configMaps().withName(index).delete();
+    configMaps().withLabel(SHARD_OF, InventoryShards.hash(index)).delete();
+    seen.remove(environment);
   }
 
   /** The inventory of {@code environment}, or empty when Paved never applied it here. */
@@ -189,7 +212,7 @@ public final class InventoryStore {
     }
     ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(index).withNamespace(NAMESPACE)
         .withResourceVersion(before.resourceVersion().isEmpty() ? null : before.resourceVersion())
-        .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels("paved.dev/inventory", environment).endMetadata()
+        .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels(ENVIRONMENT_LABEL, environment).addToLabels(labels).endMetadata()
         .addToData("format", FORMAT).addToData("commit", inventory.commit())
         .addToData("generation", Long.toString(generation)).addToData("count", Integer.toString(
             inventory.objects().size())).addToData("shards", String.join("\n", names)).build();

@@ -49,9 +49,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failures outside Paved</h2>
  *
- * A git remote, apiserver or cluster that cannot be reached is retried with capped exponential
- * backoff (Failsafe; {@code defaults.retry}); a retry gives way to a newer request. Failures
- * show in status and metrics and never stop other repos or targets.
+ * A git remote, apiserver or cluster that cannot be reached, and a target whose objects the
+ * apiserver refused ({@code PARTIAL}), are retried with capped exponential backoff (Failsafe;
+ * {@code defaults.retry}); a newer commit ends a target's backoff at once. Failures show in status
+ * and metrics and never stop other repos or targets.
  *
  * <h2>Lifecycle</h2>
  *

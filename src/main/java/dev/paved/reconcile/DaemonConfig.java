@@ -79,10 +79,23 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     }
   }
 
-  /** One followed config repo. {@code path} is "" for the repo root. */
+  /**
+   * One followed config repo. {@code path} is "" for the repo root. {@code pruneRemovedEnvironments}:
+   * whether an environment a commit no longer has is pruned as a whole (else its deletions are held).
+   */
   public record Repo(String name, String url, String branch, String path, Duration pollInterval,
-      Credentials credentials, Optional<Path> webhookSecretFile) {
+      Credentials credentials, Optional<Path> webhookSecretFile, boolean pruneRemovedEnvironments) {
     // Credentials are the git side's own record (where each secret comes from, never a value).
+
+    /** A repo whose removed environments are held, not pruned (the default). */
+    public Repo(String name, String url, String branch, String path, Duration pollInterval, Credentials credentials,
+        Optional<Path> webhookSecretFile) {
+      this(name, url, branch, path, pollInterval, credentials, webhookSecretFile, false);
+    }
+
+    public Repo withPruneRemovedEnvironments(boolean prune) {
+      return new Repo(name, url, branch, path, pollInterval, credentials, webhookSecretFile, prune);
+    }
 
     /** The URL without any user-info password (for status and logs). */
     public String displayUrl() {
@@ -224,7 +237,7 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
           optPath(c, "sshKeyFile", base).orElse(null), optPath(c, "knownHostsFile", base).orElse(null));
       out.add(new Repo(r.path("name").asText(), r.path("url").asText(), r.path("branch").asText(defaults.branch()),
           r.path("path").asText("").replaceAll("/+$", ""), duration(r, "pollInterval", defaults.pollInterval()),
-          credentials, optPath(r, "webhookSecretFile", base)));
+          credentials, optPath(r, "webhookSecretFile", base), r.path("pruneRemovedEnvironments").asBoolean(false)));
     }
     // What the git side refuses (an unusable URL or branch) is refused here, before anything starts.
     for (int i = 0; i < out.size(); i++) {

@@ -1,12 +1,15 @@
 package dev.paved.reconcile;
 
+import dev.paved.apply.Clusters;
 import dev.paved.apply.IgnoreRules;
+import dev.paved.apply.InventoryStore;
 import dev.paved.apply.LatestWins;
 import dev.paved.config.Declarations.Cluster;
 import dev.paved.config.Declarations.DriftMode;
 import dev.paved.config.Declarations.Environment;
 import dev.paved.config.Diagnostic;
 import dev.paved.desired.EnvironmentState;
+import dev.paved.desired.Labels;
 import dev.paved.pipeline.Evaluation;
 import dev.paved.pipeline.EvaluationCache;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +42,8 @@ final class RepoWorker {
   private final Map<String, TargetWorker> targets = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private final Object scheduling = new Object();
+  /** Clusters searched (or being searched) for this repo's inventories since the start. */
+  private final Set<String> discovering = ConcurrentHashMap.newKeySet();
   private RepoSource source;
 
   private volatile boolean loaded;
@@ -170,14 +176,76 @@ final class RepoWorker {
       if (context.closed()) {
         return;
       }
-      targets.computeIfAbsent(state.environment(), env -> new TargetWorker(context, repo.name(), env))
-          .request(request);
+      targets.computeIfAbsent(state.environment(), this::newTarget).request(request);
     }
-    for (String gone : List.copyOf(targets.keySet())) {
-      if (!envs.containsKey(gone)) {
-        LOG.warn("environment {} is no longer in repo {}: it is not reconciled any more, and its objects are left"
-            + " in place", gone, repo.name());
-        targets.remove(gone).retire();
+    for (Map.Entry<String, TargetWorker> t : new TreeMap<>(targets).entrySet()) {
+      if (!envs.containsKey(t.getKey())) {
+        if (!t.getValue().removing()) {
+          LOG.warn("environment {} is no longer in repo {}: {}", t.getKey(), repo.name(), repo.pruneRemovedEnvironments()
+              ? "pruning every object its inventory records" : "its deletions are held (pruneRemovedEnvironments: false)");
+        }
+        t.getValue().request(t.getValue().removal(e.revision(), repo.pruneRemovedEnvironments()));
+      }
+    }
+    discoverRemoved(e);
+  }
+
+  private TargetWorker newTarget(String environment) {
+    return new TargetWorker(context, repo, environment, this::pruned);
+  }
+
+  /** A removed environment is pruned: its target goes, unless a newer commit brought it back meanwhile. */
+  private void pruned(TargetWorker t) {
+    synchronized (scheduling) {
+      if (t.removing() && targets.remove(t.environment(), t)) {
+        t.retire();
+      }
+    }
+  }
+
+  /**
+   * Finds, after a restart, environments this repo applied that its newest commit no longer has:
+   * the inventories in the commit's clusters labelled with the repo's source (once per cluster). Each becomes a target whose
+   * removal is reconciled like one seen while running. Off the git thread; a cluster that cannot
+   * be reached is asked again at the next commit or resync.
+   */
+  private void discoverRemoved(Evaluation e) {
+    var platform = e.platform().orElseThrow();
+    Set<String> declared = e.rendered().orElseThrow().state().environments().keySet();
+    for (Cluster cluster : new TreeMap<>(platform.clusters()).values()) {
+      if (!discovering.add(cluster.name())) {
+        continue; // once per cluster: while running, the targets themselves see an environment go
+      }
+      try {
+        context.drift.execute(() -> {
+          List<String> found;
+          try (var client = Clusters.connect(cluster, context.connections)) {
+            found = new InventoryStore(client, Labels.MANAGER).environments(Map.of(TargetWorker.SOURCE_LABEL,
+                TargetWorker.source(repo)));
+          } catch (RuntimeException ex) {
+            discovering.remove(cluster.name());
+            LOG.debug("cannot list the inventories of cluster {} for repo {}: {}", cluster.name(), repo.name(),
+                DaemonContext.message(ex));
+            return;
+          }
+          synchronized (scheduling) {
+            if (lastGood != e || context.closed()) {
+              return; // a newer commit runs its own discovery
+            }
+            for (String env : found) {
+              if (!declared.contains(env) && !targets.containsKey(env)) {
+                LOG.warn("environment {} of repo {} is in cluster {} but not in commit {}: {}", env, repo.name(),
+                    cluster.name(), DaemonContext.shortId(e.revision()), repo.pruneRemovedEnvironments()
+                        ? "pruning every object its inventory records"
+                        : "its deletions are held (pruneRemovedEnvironments: false)");
+                targets.computeIfAbsent(env, this::newTarget).request(TargetRequest.removal(e.revision(), env,
+                    cluster, Set.of(), repo.pruneRemovedEnvironments()));
+              }
+            }
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException ex) {
+        return; // closing
       }
     }
   }

@@ -5,7 +5,31 @@ import dev.paved.apply.PruneGuard;
 import dev.paved.config.Declarations.Cluster;
 import dev.paved.config.Declarations.DriftMode;
 import dev.paved.desired.EnvironmentState;
+import java.util.List;
+import java.util.Set;
 
-/** What one reconcile of a target is asked to apply: a good commit's state of one environment. */
+/**
+ * What one reconcile of a target is asked to apply: a good commit's state of one environment, or
+ * ({@code removed}) nothing at all, because the commit no longer has the environment.
+ */
 record TargetRequest(String commit, EnvironmentState state, Cluster cluster, PruneGuard.Policy prune,
-    DriftMode drift, IgnoreRules ignore) {}
+    DriftMode drift, IgnoreRules ignore, boolean removed) {
+
+  TargetRequest(String commit, EnvironmentState state, Cluster cluster, PruneGuard.Policy prune, DriftMode drift,
+      IgnoreRules ignore) {
+    this(commit, state, cluster, prune, drift, ignore, false);
+  }
+
+  /**
+   * The environment is gone from {@code commit}: every object its inventory records is pruned
+   * when {@code prune} (protected kinds only when {@code allowedKinds} lists them; the share limit
+   * does not apply: the whole environment is meant to go), else every deletion is held.
+   */
+  static TargetRequest removal(String commit, String environment, Cluster cluster, Set<String> allowedKinds,
+      boolean prune) {
+    PruneGuard.Policy policy = prune ? new PruneGuard.Policy(true, 100, allowedKinds, true)
+        : new PruneGuard.Policy(false, 0, Set.of(), false);
+    return new TargetRequest(commit, new EnvironmentState(environment, "", cluster.name(), List.of()), cluster,
+        policy, DriftMode.REPORT, IgnoreRules.none(), true);
+  }
+}

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -57,6 +58,7 @@ final class TargetWorker {
   private Engine engine;
   private TargetRequest requested;
   private TargetRequest applied;
+  private Run current;
   private SyncState sync = SyncState.PENDING;
   private ChangeSet changes = ChangeSet.empty();
   private String lastError;
@@ -65,9 +67,34 @@ final class TargetWorker {
   private Map<ObjectKey, HealthStatus> objectHealth = Map.of();
   private final Deque<DaemonStatus.Drift> corrections = new ArrayDeque<>();
 
-  TargetWorker(DaemonContext context, String repo, String environment) {
+  /** The label naming the daemon repo an inventory belongs to (for people). */
+  static final String REPO_LABEL = "paved.dev/repo";
+  /** The label that ties an inventory to its source (URL, branch, path), to find it after a restart. */
+  static final String SOURCE_LABEL = "paved.dev/source";
+
+  /** The value of {@link #SOURCE_LABEL} for {@code repo}: a digest of where its config comes from. */
+  static String source(DaemonConfig.Repo repo) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest((RepoUrls.normalize(repo.url()) + "#"
+          + repo.branch() + ":" + repo.path()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private final java.util.function.Consumer<TargetWorker> gone;
+  private final String source;
+  // Guarded by `this`: the last request for a declared (not removed) environment.
+  private TargetRequest declared;
+
+  /** {@code gone} is called (on a sync thread) once a removed environment's objects are all pruned. */
+  TargetWorker(DaemonContext context, DaemonConfig.Repo repo, String environment,
+      java.util.function.Consumer<TargetWorker> gone) {
+    this.gone = gone;
+    this.source = source(repo);
     this.context = context;
-    this.repo = repo;
+    this.repo = repo.name();
     this.environment = environment;
     this.syncs = new LatestWins<>(context.syncs, this::run);
   }
@@ -76,12 +103,20 @@ final class TargetWorker {
     return environment;
   }
 
-  /** Asks for a reconcile at {@code request}; coalesced with one waiting. */
+  /**
+   * Asks for a reconcile at {@code request}; coalesced with one waiting. A request for another
+   * commit ends a retry's backoff at once: the newer commit is reconciled now, not after the delay.
+   */
   CompletionStage<Void> request(TargetRequest request) {
     synchronized (this) {
       requested = request;
+      if (!request.removed()) {
+        declared = request;
+      }
     }
-    return syncs.submit(request);
+    CompletionStage<Void> done = syncs.submit(request);
+    interruptBackoff(request);
+    return done;
   }
 
   /** How many reconciles have started (for tests). */
@@ -89,18 +124,85 @@ final class TargetWorker {
     return syncs.runs();
   }
 
-  private CompletionStage<?> run(TargetRequest request) {
-    return context.withRetries("reconcile of " + repo + "/" + environment + " at " + DaemonContext.shortId(request.commit()),
-        () -> attempt(request), context.syncs, () -> retired || syncs.hasPending())
-        .exceptionally(e -> null); // the failure is in the status; the slot moves on
+  /** The removal of this target at {@code commit}, on the cluster (and with the allowed kinds) last declared. */
+  synchronized TargetRequest removal(String commit, boolean prune) {
+    TargetRequest last = declared != null ? declared : requested;
+    return TargetRequest.removal(commit, environment, last.cluster(), last.removed() ? java.util.Set.of()
+        : last.prune().allowedProtectedKinds(), prune);
   }
 
-  /** One reconcile; throws (to be retried) when the cluster cannot be reached or the sync was stopped. */
-  private TargetSync.Result attempt(TargetRequest r) {
+  /** Whether the newest request is a removal (so that a pruned target may go). */
+  synchronized boolean removing() {
+    return requested != null && requested.removed();
+  }
+
+  /** The reconcile in the slot: its retries, and whether an attempt runs (else it waits for one). */
+  private static final class Run {
+    final TargetRequest request;
+    CompletableFuture<?> retries;
+    boolean attempting;
+    boolean interrupted;
+
+    Run(TargetRequest request) {
+      this.request = request;
+    }
+  }
+
+  private CompletionStage<?> run(TargetRequest request) {
+    Run run = new Run(request);
+    synchronized (this) {
+      current = run;
+    }
+    CompletableFuture<TargetSync.Result> retries = context.withRetries("reconcile of " + repo + "/" + environment
+        + " at " + DaemonContext.shortId(request.commit()), () -> attempt(run), context.syncs,
+        () -> retired || syncs.hasPending());
+    TargetRequest newest;
+    synchronized (this) {
+      run.retries = retries;
+      newest = requested;
+    }
+    interruptBackoff(newest); // a request that came before the retries could be cancelled
+    return retries.exceptionally(e -> null); // the failure is in the status; the slot moves on
+  }
+
+  /**
+   * Cancels the running reconcile's retries when they wait (between attempts) and {@code newer},
+   * for another commit, waits in the slot. An attempt under way is never cut short.
+   */
+  private void interruptBackoff(TargetRequest newer) {
+    CompletableFuture<?> cancel = null;
+    Run r;
+    synchronized (this) {
+      r = current;
+      if (r != null && r.retries != null && !r.attempting && !r.interrupted && newer != null
+          && !newer.commit().equals(r.request.commit()) && syncs.hasPending()) {
+        r.interrupted = true; // an attempt about to start sees this and gives way
+        cancel = r.retries;
+      }
+    }
+    if (cancel != null && cancel.cancel(false)) {
+      LOG.info("{}/{}: commit {} ends the retries of {}", repo, environment, DaemonContext.shortId(newer.commit()),
+          DaemonContext.shortId(r.request.commit()));
+    }
+  }
+
+  /**
+   * One reconcile; throws (to be retried) when the cluster cannot be reached, when objects failed
+   * ({@code PARTIAL}: they are applied again after the backoff), or when the sync was stopped.
+   */
+  private TargetSync.Result attempt(Run run) {
+    TargetRequest r = run.request;
     if (retired) {
       throw new CancellationException("target no longer followed");
     }
+    synchronized (this) {
+      if (run.interrupted) {
+        throw new CancellationException("a newer commit is reconciled instead");
+      }
+      run.attempting = true;
+    }
     if (!context.enter()) {
+      attemptEnded(run);
       throw new CancellationException("daemon closed");
     }
     MDC.put("repo", repo);
@@ -110,11 +212,12 @@ final class TargetWorker {
     synchronized (this) {
       sync = SyncState.SYNCING;
     }
+    TargetSync.Result result;
     try {
       Engine e = engine(r.cluster());
       Clusters.ping(r.cluster(), e.client);
       e.watch(r);
-      TargetSync.Result result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
+      result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
           new TargetSync.Options(false, new ResourceManager.Options(context.config.defaults().applyConcurrency(),
               false, Duration.ofSeconds(30)).withIgnore(r.ignore())));
       if (result.refused()) {
@@ -124,9 +227,11 @@ final class TargetWorker {
       if (result.error().isPresent()) {
         throw new IllegalStateException(result.error().get());
       }
+      if (r.removed()) {
+        result = removed(r, result, e.inventories);
+      }
       succeeded(r, result, Duration.ofNanos(System.nanoTime() - start));
       refreshHealth();
-      return result;
     } catch (RuntimeException ex) {
       failed(ex, Duration.ofNanos(System.nanoTime() - start));
       throw ex;
@@ -135,6 +240,46 @@ final class TargetWorker {
       MDC.remove("target");
       MDC.remove("commit");
       context.exit();
+      attemptEnded(run);
+    }
+    if (result.changes().partial()) {
+      throw new PartialSync(describe(result.changes().of(Action.FAILED), "failed"));
+    }
+    if (r.removed() && result.synced()) {
+      LOG.info("{}/{}: the environment left the repo and everything its inventory recorded is pruned", repo,
+          environment);
+      gone.accept(this);
+    }
+    return result;
+  }
+
+  /**
+   * The outcome of a removal: held deletions say why (the environment left the repo, and how to
+   * let Paved prune it); once nothing is left, the inventory itself goes.
+   */
+  private TargetSync.Result removed(TargetRequest r, TargetSync.Result result, InventoryStore inventories) {
+    if (result.synced()) {
+      inventories.delete(environment);
+      return result;
+    }
+    if (r.prune().enabled()) {
+      return result; // protected kinds the environment never allowed: the guard's own reason
+    }
+    String reason = "environment " + environment + " is no longer in repo " + repo + "; set"
+        + " pruneRemovedEnvironments: true on the repo in the daemon config to delete its objects";
+    List<ChangeSet.Entry> entries = result.changes().entries().stream().map(en -> en.action() == Action.HELD
+        ? new ChangeSet.Entry(en.key(), Action.HELD, reason) : en).toList();
+    return new TargetSync.Result(result.environment(), result.commit(), new ChangeSet(entries), result.error());
+  }
+
+  private synchronized void attemptEnded(Run run) {
+    run.attempting = false;
+  }
+
+  /** Some objects were refused: retried with backoff like any failure (the status says PARTIAL). */
+  private static final class PartialSync extends RuntimeException {
+    PartialSync(String message) {
+      super(message, null, false, false);
     }
   }
 
@@ -144,6 +289,10 @@ final class TargetWorker {
     String error = null;
     if (state == SyncState.PARTIAL) {
       error = describe(c.of(Action.FAILED), "failed");
+    } else if (state == SyncState.HELD && r.removed() && !r.prune().enabled()) {
+      long n = c.count(Action.HELD);
+      error = c.of(Action.HELD).get(0).reason() + " (" + n + (n == 1 ? " object" : " objects") + " held, as the"
+          + " inventory " + InventoryStore.NAMESPACE + "/paved-inventory-" + environment + " records)";
     } else if (state == SyncState.HELD) {
       error = describe(c.of(Action.HELD), "held");
     }
@@ -228,7 +377,8 @@ final class TargetWorker {
       this.client = client;
       this.cache = new InformerLiveState(client, environment);
       this.manager = new ResourceManager(client, Labels.MANAGER, cache, context.applies);
-      this.inventories = new InventoryStore(client, Labels.MANAGER);
+      this.inventories = new InventoryStore(client, Labels.MANAGER, InventoryStore.Options.defaults(),
+          java.util.Map.of(REPO_LABEL, repo, SOURCE_LABEL, source));
     }
 
     /** Starts the drift watcher on the request's state, or swaps it in (before the sync, as it asks). */

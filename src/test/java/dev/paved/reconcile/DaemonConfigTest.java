@@ -54,6 +54,7 @@ class DaemonConfigTest {
               usernameEnv: GIT_USER
               passwordEnv: GIT_TOKEN
             webhookSecretFile: /run/secrets/webhook
+            pruneRemovedEnvironments: true
           - name: edge
             url: ssh://git@git.example.com/edge/config.git
             branch: release
@@ -76,6 +77,7 @@ class DaemonConfigTest {
     assertThat(platform.credentials().usernameEnv()).isEqualTo("GIT_USER");
     assertThat(platform.credentials().passwordEnv()).isEqualTo("GIT_TOKEN");
     assertThat(platform.webhookSecretFile()).contains(Path.of("/run/secrets/webhook"));
+    assertThat(platform.pruneRemovedEnvironments()).isTrue();
 
     DaemonConfig.Repo edge = c.repos().get(1);
     assertThat(edge.branch()).isEqualTo("release");
@@ -83,6 +85,7 @@ class DaemonConfigTest {
     assertThat(edge.credentials().sshKeyFile())
         .isEqualTo(Path.of(System.getProperty("user.home"), ".ssh", "id_ed25519"));
     assertThat(edge.credentials().knownHostsFile()).isEqualTo(Path.of("/etc/paved/known_hosts"));
+    assertThat(edge.pruneRemovedEnvironments()).as("removed environments are held by default").isFalse();
   }
 
   @Test

@@ -116,9 +116,17 @@ class DaemonIT {
   }
 
   private Daemon start(Remote remote) {
-    DaemonConfig config = DaemonConfig.of(dir.resolve("state"), DaemonConfig.repo("platform", remote.url(), "main"))
-        .withDefaults(new DaemonConfig.Defaults("main", Duration.ofMinutes(1), 8,
-            new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(2))));
+    return start(remote, new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(2)));
+  }
+
+  private Daemon start(Remote remote, DaemonConfig.Retry retry) {
+    return start(remote, retry, false);
+  }
+
+  private Daemon start(Remote remote, DaemonConfig.Retry retry, boolean pruneRemovedEnvironments) {
+    DaemonConfig config = DaemonConfig.of(dir.resolve("state"), DaemonConfig.repo("platform", remote.url(), "main")
+            .withPruneRemovedEnvironments(pruneRemovedEnvironments))
+        .withDefaults(new DaemonConfig.Defaults("main", Duration.ofMinutes(1), 8, retry));
     daemon = Daemon.create(remote.reaching(config), Daemon.Options.defaults().withHealthInterval(Duration.ofMillis(500)));
     return daemon.start();
   }
@@ -440,6 +448,118 @@ class DaemonIT {
       assertThat(target(d, env).appliedCommit()).contains(c3);
       assertThat(versions(client)).isEqualTo(fixed);
       assertThat(image(client, "checkout")).isEqualTo("registry.example.com/payments/checkout:1.0.0");
+    }
+  }
+
+  /** A ConfigMap someone else made immutable: Paved's apply of other data is refused until it is gone. */
+  private static void immutableSettings(KubernetesClient client) {
+    client.configMaps().resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+        .withName("checkout-settings").endMetadata().withImmutable(true).addToData("mode", "old").build()).create();
+  }
+
+  private static LivePlatform withSettings(LivePlatform p) {
+    return p.manifest("checkout", "settings.yaml", """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: checkout-settings
+        data:
+          mode: new
+        """);
+  }
+
+  @Test
+  void aPartialTargetIsRetriedWithBackoffWithoutWaitingForTheResync(KubernetesClient client, ControlPlane cluster)
+      throws Exception {
+    immutableSettings(client);
+    LivePlatform p = withSettings(new LivePlatform(client.getNamespace()).service("checkout", "1.0.0"));
+    String env = p.environment;
+    try (Remote remote = new Remote(dir, cluster.kubeconfig())) {
+      String c1 = remote.commit(p, "settings an immutable ConfigMap refuses");
+      Daemon d = start(remote, new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(1)));
+
+      await(FIRST_SYNC, "the refused object is in the status", () -> target(d, env) != null
+          && target(d, env).lastError().map(e -> e.contains("checkout-settings")).orElse(false));
+      await("the partial sync is retried (resync is 5 minutes away)", () -> reconciles(env) >= 3);
+      assertThat(target(d, env).sync()).isIn(SyncState.PARTIAL, SyncState.SYNCING);
+      assertThat(target(d, env).appliedCommit()).contains(c1);
+      assertThat(client.apps().deployments().withName("checkout").get()).isNotNull();
+
+      // The obstacle goes: the next retry applies the object, no commit, no resync.
+      client.configMaps().withName("checkout-settings").delete();
+      await("the retry syncs the target", () -> appliedAt(d, env, c1));
+      assertThat(target(d, env).lastError()).isEmpty();
+      assertThat(client.configMaps().withName("checkout-settings").get().getData()).containsEntry("mode", "new");
+    }
+  }
+
+  @Test
+  void aNewerCommitEndsARetryBackoffAndIsReconciledAtOnce(KubernetesClient client, ControlPlane cluster)
+      throws Exception {
+    immutableSettings(client);
+    LivePlatform p = withSettings(new LivePlatform(client.getNamespace()).service("checkout", "1.0.0"));
+    String env = p.environment;
+    try (Remote remote = new Remote(dir, cluster.kubeconfig())) {
+      String c1 = remote.commit(p, "settings an immutable ConfigMap refuses");
+      // The first retry would come in 10 minutes.
+      Daemon d = start(remote, new DaemonConfig.Retry(Duration.ofMinutes(10), Duration.ofMinutes(10)));
+      await(FIRST_SYNC, "the first commit is partially synced", () -> target(d, env) != null
+          && target(d, env).sync() == SyncState.PARTIAL && target(d, env).appliedCommit().equals(Optional.of(c1)));
+
+      p.withoutManifest("checkout", "settings.yaml").service("checkout", "1.1.0");
+      String c2 = remote.commit(p, "without the settings, checkout 1.1.0");
+      d.refresh("platform").toCompletableFuture().get();
+      await(FIRST_SYNC, "the newer commit is synced without waiting for the backoff", () -> appliedAt(d, env, c2));
+      assertThat(image(client, "checkout")).isEqualTo("registry.example.com/payments/checkout:1.1.0");
+      assertThat(reconciles(env)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void anEnvironmentRemovedFromGitIsHeldUnlessAllowedThenPrunedAsAWholeEvenAfterARestart(KubernetesClient client,
+      ControlPlane cluster) throws Exception {
+    LivePlatform p = new LivePlatform(client.getNamespace()).service("checkout", "1.0.0").service("payments", "2.0.0");
+    String env = p.environment;
+    DaemonConfig.Retry retry = new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(2));
+    dev.paved.apply.InventoryStore inventories = new dev.paved.apply.InventoryStore(client, "paved");
+    try (Remote remote = new Remote(dir, cluster.kubeconfig())) {
+      String c1 = remote.commit(p, "first");
+      Daemon held = start(remote, retry, false);
+      await(FIRST_SYNC, "the first commit is synced", () -> appliedAt(held, env, c1));
+      Map<String, String> applied = versions(client);
+      assertThat(applied).hasSize(6);
+
+      // Without pruneRemovedEnvironments, the removal is held: nothing is deleted, the status says why.
+      String c2 = remote.commit(p.environmentInRepo(false), "the environment goes");
+      held.refresh("platform").toCompletableFuture().get();
+      await("the removal is held", () -> target(held, env).sync() == SyncState.HELD);
+      assertThat(target(held, env).lastError()).hasValueSatisfying(e -> assertThat(e)
+          .contains("environment " + env + " is no longer in repo platform")
+          .contains("pruneRemovedEnvironments: true").contains("6 objects held")
+          .contains("paved-system/paved-inventory-" + env));
+      assertThat(target(held, env).changes()).containsEntry("held", 6L);
+      assertThat(versions(client)).isEqualTo(applied);
+      assertThat(inventories.read(env)).hasValueSatisfying(i -> assertThat(i.objects()).hasSize(6));
+      held.close();
+
+      // A daemon allowed to prune, started afresh: the inventory in the cluster says what the
+      // environment left behind, and all of it goes, the inventory last.
+      Daemon pruning = start(remote, retry, true);
+      await(FIRST_SYNC, "the removed environment is pruned", () -> versions(client).isEmpty()
+          && inventories.read(env).isEmpty());
+      await("the target is gone from the status", () -> target(pruning, env) == null);
+      assertThat(repo(pruning).lastGoodCommit()).contains(c2);
+      assertThat(counter("paved.objects.pruned", env)).isEqualTo(6);
+
+      // While running: the environment comes back, then leaves again and is pruned at once.
+      String c3 = remote.commit(p.environmentInRepo(true), "the environment is back");
+      pruning.refresh("platform").toCompletableFuture().get();
+      await(FIRST_SYNC, "the environment is synced again", () -> appliedAt(pruning, env, c3));
+      assertThat(versions(client)).hasSize(6);
+      remote.commit(p.environmentInRepo(false), "the environment goes again");
+      pruning.refresh("platform").toCompletableFuture().get();
+      await("it is pruned as a whole", () -> versions(client).isEmpty() && inventories.read(env).isEmpty()
+          && target(pruning, env) == null);
     }
   }
 }

@@ -31,6 +31,7 @@ public final class LivePlatform {
   private final Map<String, String> services = new LinkedHashMap<>();
   private final Map<String, String> extra = new LinkedHashMap<>();
   private String prune = "";
+  private boolean withEnvironment = true;
 
   public LivePlatform(String namespace) {
     this.namespace = namespace;
@@ -76,6 +77,12 @@ public final class LivePlatform {
     return this;
   }
 
+  /** Leaves the environment's file out of the repo (or puts it back). */
+  public LivePlatform environmentInRepo(boolean in) {
+    this.withEnvironment = in;
+    return this;
+  }
+
   /** The body of the environment's {@code prune:} map, e.g. {@code "allowMassDeletion: true"}. */
   public LivePlatform prune(String body) {
     this.prune = body;
@@ -87,8 +94,9 @@ public final class LivePlatform {
         .file("clusters/main.yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Cluster
-            """)
-        .file("environments/" + environment + ".yaml", """
+            """);
+    if (withEnvironment) {
+      f.file("environments/" + environment + ".yaml", """
             apiVersion: paved.dev/v1alpha1
             kind: Environment
             tier: dev
@@ -96,6 +104,7 @@ public final class LivePlatform {
             namespace: %s
             createNamespaces: false
             """.formatted(namespace) + (prune.isEmpty() ? "" : "prune:\n  " + prune.replace("\n", "\n  ") + "\n"));
+    }
     f.team("payments");
     services.forEach((name, yaml) -> f.file("services/" + name + "/service.yaml", yaml));
     extra.forEach(f::file);
