@@ -230,7 +230,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     for (RepoWorker w : repos.values()) {
       rs.add(w.status());
       for (TargetWorker t : w.targets()) {
-        TargetWorker.View v = t.view();
+        TargetStatus.View v = t.view();
         ts.add(v.target());
         ss.addAll(v.services());
       }

@@ -13,6 +13,17 @@ public final class RepoUrls {
 
   private RepoUrls() {}
 
+  /** A digest of where a repo's config comes from (URL as a location, branch, path): a label value. */
+  static String source(DaemonConfig.Repo repo) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest((normalize(repo.url()) + "#"
+          + repo.branch() + ":" + repo.path()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d, 0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /**
    * A repository URL reduced to {@code host/path} so that the forms one provider sends match the
    * form a user configured: no scheme, no user, no port, {@code host:path} (scp-like ssh) as

@@ -221,7 +221,7 @@ final class RepoWorker {
           List<String> found;
           try (var client = Clusters.connect(cluster, context.connections)) {
             found = new InventoryStore(client, Labels.MANAGER).environments(Map.of(TargetWorker.SOURCE_LABEL,
-                TargetWorker.source(repo)));
+                RepoUrls.source(repo)));
           } catch (RuntimeException ex) {
             discovering.remove(cluster.name());
             LOG.debug("cannot list the inventories of cluster {} for repo {}: {}", cluster.name(), repo.name(),

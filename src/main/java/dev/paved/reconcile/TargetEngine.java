@@ -1,0 +1,73 @@
+package dev.paved.reconcile;
+
+import dev.paved.apply.DriftWatcher;
+import dev.paved.apply.InformerLiveState;
+import dev.paved.apply.InventoryStore;
+import dev.paved.apply.ResourceManager;
+import dev.paved.config.Declarations.Cluster;
+import dev.paved.desired.Labels;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Map;
+
+/**
+ * What a target keeps while it lives on one cluster: the client, the watch cache, the resource
+ * manager, the inventory store (its inventories labelled with {@code inventoryLabels}) and the
+ * drift watcher, started on the first reconcile.
+ */
+final class TargetEngine implements AutoCloseable {
+
+  final Cluster cluster;
+  final KubernetesClient client;
+  final InformerLiveState cache;
+  final ResourceManager manager;
+  final InventoryStore inventories;
+  private final DaemonContext context;
+  private final DriftWatcher.Listener listener;
+  private DriftWatcher watcher;
+
+  TargetEngine(DaemonContext context, Cluster cluster, KubernetesClient client, String environment,
+      Map<String, String> inventoryLabels, DriftWatcher.Listener listener) {
+    this.context = context;
+    this.cluster = cluster;
+    this.client = client;
+    this.listener = listener;
+    this.cache = new InformerLiveState(client, environment);
+    this.manager = new ResourceManager(client, Labels.MANAGER, cache, context.applies);
+    this.inventories = new InventoryStore(client, Labels.MANAGER, InventoryStore.Options.defaults(), inventoryLabels);
+  }
+
+  /** Starts the drift watcher on the request's state, or swaps it in (before the sync, as it asks). */
+  synchronized void watch(TargetRequest r) {
+    if (watcher == null) {
+      DriftWatcher w = new DriftWatcher(cache, manager, context.drift);
+      w.addListener(listener);
+      watcher = w.start(r.state(), r.drift(), r.ignore());
+    } else {
+      watcher.update(r.state(), r.drift(), r.ignore());
+    }
+  }
+
+  /** The drift watcher, once started. */
+  synchronized DriftWatcher watcher() {
+    return watcher;
+  }
+
+  /** No more drift checks (the client and cache stay until {@link #close}). */
+  synchronized void stopWatching() {
+    if (watcher != null) {
+      watcher.close();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      if (watcher != null) {
+        watcher.close();
+      }
+      cache.close();
+    } finally {
+      client.close();
+    }
+  }
+}
