@@ -1,5 +1,6 @@
 package dev.paved.reconcile;
 
+import dev.paved.apply.LatestWins;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
