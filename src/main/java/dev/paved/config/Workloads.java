@@ -86,12 +86,9 @@ public final class Workloads {
       return;
     }
     keepLiteralText(merged, layers);
-    // The plain shapes are read directly; anything else is bound by Jackson (coercions, errors).
-    ServiceSpec spec = SpecReader.read(merged.tree());
+    ServiceSpec spec;
     try {
-      if (spec == null) {
-        spec = MAPPER.treeToValue(merged.tree(), ServiceSpec.class);
-      }
+      spec = MAPPER.treeToValue(merged.tree(), ServiceSpec.class);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       problems.add(Diagnostic.error(svc.document().location(), "merge", "the merged service for environment \""
           + env.name() + "\" is not valid: " + e.getMessage()));
