@@ -1,6 +1,7 @@
 package dev.paved.apply;
 
 import dev.paved.config.Declarations.Cluster;
+import dev.paved.secret.Scrubber;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -91,7 +92,7 @@ public final class Clusters implements AutoCloseable {
     private static final long serialVersionUID = 1L;
 
     public ClusterException(String message, Throwable cause) {
-      super(message, cause);
+      super(Scrubber.scrub(message), cause);
     }
   }
 
@@ -170,6 +171,10 @@ public final class Clusters implements AutoCloseable {
       throw new ClusterException("cluster \"" + cluster.name() + "\": kubeconfig " + file + " has no context \""
           + context + "\"", null);
     }
+    for (String secret : new String[] {config.getOauthToken(), config.getPassword(), config.getClientKeyData(),
+        config.getAutoOAuthToken()}) {
+      Scrubber.register(secret);
+    }
     if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
       throw new ClusterException("cluster \"" + cluster.name() + "\": kubeconfig " + file
           + " names no server" + (context == null ? " (and no current context)" : " for context \"" + context + "\""),
@@ -200,7 +205,7 @@ public final class Clusters implements AutoCloseable {
     ConfigBuilder b = new ConfigBuilder(Config.empty()).withMasterUrl(c.server())
         .withOauthTokenProvider(() -> {
           try {
-            return Files.readString(token, StandardCharsets.UTF_8).strip();
+            return Scrubber.register(Files.readString(token, StandardCharsets.UTF_8).strip());
           } catch (IOException e) {
             throw new ClusterException("cluster \"" + cluster.name() + "\": cannot read the token file " + token
                 + ": " + unreadable(e), null);
@@ -228,7 +233,7 @@ public final class Clusters implements AutoCloseable {
         // Read on every use: projected service-account tokens rotate.
         .withOauthTokenProvider(() -> {
           try {
-            return Files.readString(token, StandardCharsets.UTF_8).strip();
+            return Scrubber.register(Files.readString(token, StandardCharsets.UTF_8).strip());
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }

@@ -15,6 +15,7 @@
  * drift), {@link dev.paved.apply.DriftAttribution} (who changed it),
  * {@link dev.paved.apply.PruneGuard} (what may be deleted), {@link dev.paved.apply.Health} (is it
  * healthy?). May call: {@code desired},
- * {@code config} (types), Fabric8's client. Never called by the pure core.
+ * {@code config} (types), {@code secret} (the scrubber), Fabric8's client. Never called by the
+ * pure core.
  */
 package dev.paved.apply;

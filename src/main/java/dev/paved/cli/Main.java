@@ -3,6 +3,7 @@ package dev.paved.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.paved.config.Workers;
+import dev.paved.secret.ScrubbingWriter;
 import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
@@ -57,17 +58,29 @@ public final class Main implements Runnable {
 
   /** Runs {@code paved args} with the given output streams; returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = commandLine();
-    cli.setOut(out);
-    cli.setErr(err);
+    return execute(commandLine(), args, out, err);
+  }
+
+  /** Runs {@code args} on {@code cli} (built by {@link #commandLine}) with the given output streams. */
+  static int execute(CommandLine cli, String[] args, PrintWriter out, PrintWriter err) {
+    // everything the CLI prints passes the secret scrubber
+    PrintWriter scrubbedOut = new PrintWriter(new ScrubbingWriter(out), true);
+    PrintWriter scrubbedErr = new PrintWriter(new ScrubbingWriter(err), true);
+    cli.setOut(scrubbedOut);
+    cli.setErr(scrubbedErr);
     int code = cli.execute(args);
-    out.flush();
-    err.flush();
+    scrubbedOut.flush();
+    scrubbedErr.flush();
     return code;
   }
 
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main());
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  /** The {@code paved} command line, its commands made by {@code factory} (tests give their own). */
+  static CommandLine commandLine(CommandLine.IFactory factory) {
+    CommandLine cli = new CommandLine(new Main(), factory);
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       if (ex instanceof UsageException) {
         commandLine.getErr().println("paved: " + ex.getMessage());

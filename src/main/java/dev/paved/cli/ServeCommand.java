@@ -5,6 +5,7 @@ import dev.paved.config.Diagnostic;
 import dev.paved.reconcile.Daemon;
 import dev.paved.reconcile.DaemonApi;
 import dev.paved.reconcile.DaemonConfig;
+import dev.paved.secret.Scrubber;
 import dev.paved.server.ServeRuntime;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -200,7 +201,7 @@ final class ServeCommand implements Callable<Integer> {
       return Optional.empty();
     }
     try {
-      String token = Files.readString(file.get(), StandardCharsets.UTF_8).strip();
+      String token = Scrubber.register(Files.readString(file.get(), StandardCharsets.UTF_8).strip());
       if (token.isEmpty()) {
         throw new UsageException("the API token file " + file.get() + " is empty");
       }

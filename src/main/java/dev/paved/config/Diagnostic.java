@@ -1,5 +1,6 @@
 package dev.paved.config;
 
+import dev.paved.secret.Scrubber;
 import java.util.Comparator;
 
 /**
@@ -12,6 +13,11 @@ public record Diagnostic(Location location, Severity severity, String code, Stri
 
   private static final Comparator<Diagnostic> ORDER = Comparator.comparing(Diagnostic::location)
       .thenComparing(Diagnostic::severity).thenComparing(Diagnostic::message);
+
+  /** The message has passed the secret scrubber (a schema error quotes the value it refuses). */
+  public Diagnostic {
+    message = Scrubber.scrub(message);
+  }
 
   public static Diagnostic error(Location at, String code, String message) {
     return new Diagnostic(at, Severity.ERROR, code, message);

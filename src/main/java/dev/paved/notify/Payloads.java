@@ -3,6 +3,7 @@ package dev.paved.notify;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.reconcile.DaemonEvent;
+import dev.paved.secret.Scrubber;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +135,7 @@ public final class Payloads {
 
   private static byte[] bytes(ObjectNode n) {
     try {
-      return JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
+      return Scrubber.scrubUtf8(JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8));
     } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
       throw new UncheckedIOException(ex);
     }

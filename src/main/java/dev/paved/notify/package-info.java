@@ -6,7 +6,8 @@
  * reconcile (as Flux's notification-controller separates providers from alerts).
  *
  * <p>May call: {@code reconcile} (the event type, duration parsing), {@code config}
- * (diagnostics, YAML documents), the JDK HTTP client, Failsafe, Caffeine, Micrometer. Called by
- * {@code cli} (wiring) and {@code server} (status).
+ * (diagnostics, YAML documents), {@code secret} (every payload passes the scrubber), the JDK
+ * HTTP client, Failsafe, Caffeine, Micrometer. Called by {@code cli} (wiring) and {@code server}
+ * (status).
  */
 package dev.paved.notify;

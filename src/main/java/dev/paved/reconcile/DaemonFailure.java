@@ -1,5 +1,7 @@
 package dev.paved.reconcile;
 
+import dev.paved.secret.Scrubber;
+
 /**
  * Why a {@link DaemonApi} request was refused, as data the HTTP edge maps to a status code.
  * A {@code CompletionStage} returned by {@code refresh} or {@code revert} that fails with this
@@ -29,7 +31,7 @@ public final class DaemonFailure extends RuntimeException {
   }
 
   public DaemonFailure(Kind kind, String message, Throwable cause) {
-    super(message, cause);
+    super(Scrubber.scrub(message), cause);
     this.kind = kind;
   }
 

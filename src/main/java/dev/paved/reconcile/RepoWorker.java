@@ -12,6 +12,7 @@ import dev.paved.desired.EnvironmentState;
 import dev.paved.desired.Labels;
 import dev.paved.pipeline.Evaluation;
 import dev.paved.pipeline.EvaluationCache;
+import dev.paved.secret.Scrubber;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -286,7 +287,7 @@ final class RepoWorker {
       return Optional.empty();
     }
     try {
-      String secret = Files.readString(file.get(), StandardCharsets.UTF_8).strip();
+      String secret = Scrubber.register(Files.readString(file.get(), StandardCharsets.UTF_8).strip());
       if (secret.isEmpty()) {
         throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the webhook secret file of repo \"" + repo.name()
             + "\" is empty");

@@ -16,7 +16,8 @@
  * lifecycle) and never reach into the daemon.
  *
  * <p>May call: {@code apply}, {@code desired}, {@code config} (types); the daemon also
- * {@code pipeline} (evaluations) and {@code source} (git mirrors, reverts). Speaks plain values and
+ * {@code pipeline} (evaluations) and {@code source} (git mirrors, reverts); {@code secret} (the
+ * scrubber). Speaks plain values and
  * {@code CompletionStage}; knows nothing of Vert.x.
  */
 package dev.paved.reconcile;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.paved.reconcile.DaemonApi;
 import dev.paved.reconcile.DaemonFailure;
+import dev.paved.secret.Scrubber;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -68,6 +69,7 @@ public final class ApiServer {
     this.vertx = vertx;
     this.daemon = daemon;
     this.apiToken = apiToken.filter(t -> !t.isBlank());
+    this.apiToken.ifPresent(Scrubber::register);
     warmUp();
   }
 
@@ -79,6 +81,7 @@ public final class ApiServer {
     try {
       JSON.writeValueAsBytes(Map.of("status", "ok"));
       JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("error", "", REQUEST_ID, "")));
+      Scrubber.scrubUtf8(JSON.writeValueAsBytes(Map.of("the scrubber", "loaded here too")));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -186,7 +189,7 @@ public final class ApiServer {
   }
 
   private void metrics(RoutingContext ctx) {
-    vertx.executeBlocking(() -> daemon.metrics().scrape(), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> Scrubber.scrub(daemon.metrics().scrape()), false).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(500, ar.cause());
       } else {
@@ -196,7 +199,7 @@ public final class ApiServer {
   }
 
   private void status(RoutingContext ctx) {
-    vertx.executeBlocking(() -> JSON.writeValueAsBytes(daemon.status()), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> Scrubber.scrubUtf8(JSON.writeValueAsBytes(daemon.status())), false).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(500, ar.cause());
       } else {

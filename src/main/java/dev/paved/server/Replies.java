@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.paved.reconcile.DaemonApi;
+import dev.paved.secret.Scrubber;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -49,7 +50,7 @@ final class Replies {
   static void send(RoutingContext ctx, int code, Object json) {
     byte[] bytes;
     try {
-      bytes = JSON.writeValueAsBytes(json);
+      bytes = Scrubber.scrubUtf8(JSON.writeValueAsBytes(json));
     } catch (JsonProcessingException e) {
       ctx.fail(500, e);
       return;

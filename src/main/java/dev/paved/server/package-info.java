@@ -9,6 +9,7 @@
  * call {@link dev.paved.reconcile.DaemonApi}, whose methods return at once; reading webhook
  * secrets, HMACs and the two large renderings (status JSON, Prometheus text) run on Vert.x workers.
  *
- * <p>May call: {@code reconcile} (DaemonApi and its records), Vert.x, Micrometer, Jackson.
+ * <p>May call: {@code reconcile} (DaemonApi and its records), {@code secret} (every response
+ * body passes the scrubber), Vert.x, Micrometer, Jackson.
  */
 package dev.paved.server;

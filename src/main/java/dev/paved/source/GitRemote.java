@@ -1,5 +1,6 @@
 package dev.paved.source;
 
+import dev.paved.secret.Scrubber;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +14,9 @@ import org.eclipse.jgit.transport.URIish;
  * {@code ssh://} or {@code user@host:path}), which branch, the sub-directory holding the config
  * repo ({@code ""} for the top), where the credentials come from, and the network timeout.
  *
- * <p>A URL carrying a password ({@code https://user:secret@host/...}) is refused: secrets come
- * from environment variables or files ({@link Credentials}). Plain paths are made absolute.
+ * <p>A URL carrying a password ({@code https://user:secret@host/...}), or any user info outside
+ * ssh ({@code https://TOKEN@host/...}), is refused: secrets come from environment variables or
+ * files ({@link Credentials}). Plain paths are made absolute.
  */
 public record GitRemote(String url, String branch, String path, Credentials credentials, Duration timeout) {
 
@@ -44,6 +46,11 @@ public record GitRemote(String url, String branch, String path, Credentials cred
     if (parsed.getPass() != null) {
       throw new IllegalArgumentException("the git URL carries a password; put it in a file or an environment"
           + " variable (passwordFile/passwordEnv or tokenFile/tokenEnv) and remove it from the URL");
+    }
+    if (parsed.getUser() != null && parsed.getScheme() != null && !isSsh(parsed)) {
+      throw new IllegalArgumentException("the git URL carries user info (a user name or token before \"@\");"
+          + " put a token in a file or an environment variable (tokenFile/tokenEnv), a user name in"
+          + " credentials.username, and remove it from the URL");
     }
     if (isLocal(parsed) && parsed.getScheme() == null) {
       url = Path.of(parsed.getPath()).toAbsolutePath().normalize().toString();
@@ -88,7 +95,10 @@ public record GitRemote(String url, String branch, String path, Credentials cred
 
   /** Whether the remote is reached over ssh ({@code ssh://} or {@code user@host:path}). */
   public boolean ssh() {
-    URIish u = uri();
+    return isSsh(uri());
+  }
+
+  private static boolean isSsh(URIish u) {
     String scheme = u.getScheme();
     return scheme == null ? u.getHost() != null : scheme.equals("ssh") || scheme.equals("git+ssh") || scheme.equals("ssh+git");
   }
@@ -111,7 +121,8 @@ public record GitRemote(String url, String branch, String path, Credentials cred
     try {
       return new URIish(url);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("\"" + url + "\" is not a git URL or path: " + e.getReason());
+      throw new IllegalArgumentException("\"" + Scrubber.scrub(url) + "\" is not a git URL or path: "
+          + Scrubber.scrub(e.getReason()));
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import dev.paved.secret.Scrubber;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.errors.NotSupportedException;
 import org.eclipse.jgit.errors.TransportException;
@@ -136,15 +137,10 @@ final class Transports implements AutoCloseable {
     return " (" + scrub(m.strip(), secrets) + ")";
   }
 
-  /** Replaces every secret that was read for this operation by {@code ***}. */
+  /** {@code message} through the {@link Scrubber} (which knows every secret read here). */
   static String scrub(String message, List<String> secrets) {
-    String out = message;
-    for (String s : secrets) {
-      if (s.length() >= 3) {
-        out = out.replace(s, "***");
-      }
-    }
-    return out;
+    secrets.forEach(Scrubber::register);
+    return Scrubber.scrub(message);
   }
 
   private void checkLocalExists() throws RemoteUnreachableException {
@@ -175,7 +171,7 @@ final class Transports implements AutoCloseable {
       }
       secret = c.passwordEnv() != null ? fromEnv(c.passwordEnv(), "password") : fromFile(c.passwordFile(), "password");
     }
-    secrets.add(secret);
+    secrets.add(Scrubber.register(secret));
     return new UsernamePasswordCredentialsProvider(user, secret);
   }
 
@@ -218,6 +214,9 @@ final class Transports implements AutoCloseable {
             + " does not exist or cannot be read");
       }
     }
+    if (settings.identities() != null) {
+      registerKeyMaterial(settings.identities().get(0));
+    }
     if (sshFactory == null) {
       File home = FS.DETECTED.userHome();
       SshdSessionFactoryBuilder b = new SshdSessionFactoryBuilder()
@@ -232,6 +231,19 @@ final class Transports implements AutoCloseable {
       sshFactory = b.build(null);
     }
     return sshFactory;
+  }
+
+  /** Teaches the scrubber the lines of a private key file (the key's body, never its armour lines). */
+  private static void registerKeyMaterial(Path keyFile) {
+    try {
+      for (String line : Files.readAllLines(keyFile, StandardCharsets.UTF_8)) {
+        if (!line.isBlank() && !line.startsWith("-----") && !line.contains(":")) {
+          Scrubber.register(line.strip());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // unreadable or not text: the ssh client reports it; nothing of it is known to print
+    }
   }
 
   @Override

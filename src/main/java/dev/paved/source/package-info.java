@@ -9,7 +9,8 @@
  * credentials from environment variables or files) and a {@link dev.paved.source.Reverter}
  * reverts a commit and pushes the revert; failures are typed
  * {@link dev.paved.source.GitSourceException} subclasses whose messages never hold a secret.
- * May call: JGit (with its Apache MINA sshd transport), the JDK. Nothing in Paved depends on
+ * May call: {@code secret} (the scrubber, which learns each secret as it is read), JGit (with its
+ * Apache MINA sshd transport), the JDK. Nothing in Paved depends on
  * how a tree was read.
  */
 package dev.paved.source;

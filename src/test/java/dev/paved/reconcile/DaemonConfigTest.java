@@ -183,6 +183,28 @@ class DaemonConfigTest {
   }
 
   @Test
+  void aTokenAsUserInfoOfTheUrlIsRefusedWithoutBeingPrinted() throws Exception {
+    for (String url : List.of("https://ghp_planted1234@github.com/acme/config.git",
+        "http://x-access-token:ghp_planted1234@git.example.com/a.git", "ssh://git:ghp_planted1234@host/a.git")) {
+      assertThat(problems("""
+          apiVersion: paved.dev/v1alpha1
+          kind: DaemonConfig
+          repos:
+            - name: platform
+              url: %s
+          """.formatted(url))).as(url).singleElement().satisfies(p -> assertThat(p)
+              .startsWith("paved.yaml:5:10: error: \"repos[0].url\"").doesNotContain("ghp_planted1234"));
+    }
+    assertThat(parse("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - name: platform
+            url: ssh://git@github.com/acme/config.git
+        """).repos()).as("an ssh user is no secret").hasSize(1);
+  }
+
+  @Test
   void badDurationsWrongKindAndDuplicateNamesAreRefused() {
     assertThat(problems("""
         apiVersion: paved.dev/v1alpha1
