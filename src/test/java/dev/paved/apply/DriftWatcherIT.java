@@ -85,6 +85,18 @@ class DriftWatcherIT {
     return w.start(t.state("c1"), mode, t.ignoreRules());
   }
 
+  /** Waits until the watch cache holds every desired object at the apiserver's resourceVersion. */
+  private static void awaitCacheCurrent(Target t, Target.Engine engine, KubernetesClient client) {
+    for (DesiredObject o : t.state("c1").objects()) {
+      ObjectKey k = o.key();
+      await("the cache holds " + k + " as it is", () -> engine.cache.get(k)
+          .map(live -> live.path("metadata").path("resourceVersion").asText())
+          .filter(rv -> rv.equals(client.genericKubernetesResources(k.apiVersion(), k.kind())
+              .inNamespace(k.namespace()).withName(k.name()).get().getMetadata().getResourceVersion()))
+          .isPresent());
+    }
+  }
+
   @Test
   void correctModeTakesBackAnImageAndALabelChangedByAnotherManager(KubernetesClient client, ControlPlane cluster) {
     String ns = client.getNamespace();
@@ -330,6 +342,7 @@ class DriftWatcherIT {
         recorder)) {
       assertThat(engine.sync("c1").synced()).isTrue();
       ObjectKey dep = key(t, "Deployment", "checkout");
+      awaitCacheCurrent(t, engine, client); // the sync of c2 reads the live objects from it
 
       t.service("checkout", "1.1.0");
       watcher.update(t.state("c2"));
@@ -394,6 +407,7 @@ class DriftWatcherIT {
       assertThat(container.getArgs()).isEmpty();
       assertThat(container.getEnv()).singleElement().satisfies(e -> assertThat(e.getValue()).isNull());
       long writes = engine.manager.writes();
+      awaitCacheCurrent(t, engine, client);
 
       checkAllNow(t, watcher, recorder, client);
       assertThat(recorder.drifted).isEmpty();
@@ -464,6 +478,7 @@ class DriftWatcherIT {
       assertThat(engine.sync("c1").synced()).isTrue();
       ObjectKey dep = key(t, "Deployment", "checkout");
       editImage(other, ns, "checkout", "mirror.example.com/checkout:1.0.0");
+      awaitCacheCurrent(t, engine, client); // the sync reads the live image from it
 
       // A new commit changes the ignored image and a declared variable: the variable is applied,
       // the image stays as it is live.
