@@ -107,7 +107,18 @@ final class ServeCommand implements Callable<Integer> {
     } catch (DaemonConfig.InvalidConfigException e) {
       throw new InvalidConfig(e.diagnostics().stream().map(Diagnostic::toString).toList());
     }
-    Daemon daemon = Daemon.create(config);
+    dev.paved.notify.NotificationConfig notifications;
+    try {
+      notifications = dev.paved.notify.NotificationConfig.load(file);
+    } catch (DaemonConfig.InvalidConfigException e) {
+      throw new InvalidConfig(e.diagnostics().stream().map(Diagnostic::toString).toList());
+    }
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    Optional<dev.paved.notify.Notifier> notifier = dev.paved.notify.Notifier.of(notifications, registry);
+    Daemon daemon = Daemon.create(config, Daemon.Options.defaults().withRegistry(registry)
+        .withEvents(notifier.<dev.paved.reconcile.DaemonEvent.Listener>map(n -> n)
+            .orElse(dev.paved.reconcile.DaemonEvent.Listener.NONE)));
     Config serve = new Config(config.http().host(), config.http().port(), config.http().tokenFile(),
         config.drainTimeout().plusSeconds(15));
     return new Core() {
@@ -129,6 +140,7 @@ final class ServeCommand implements Callable<Integer> {
       @Override
       public void close() {
         daemon.close();
+        notifier.ifPresent(dev.paved.notify.Notifier::close);
       }
     };
   }

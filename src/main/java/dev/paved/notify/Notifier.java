@@ -99,6 +99,13 @@ public final class Notifier implements DaemonEvent.Listener, AutoCloseable {
   }
 
   @Override
+  public List<dev.paved.reconcile.DaemonStatus.Sink> sinks() {
+    return status().stream().map(s -> new dev.paved.reconcile.DaemonStatus.Sink(s.name(), s.type(), s.delivered(),
+        s.failed(), s.dropped(), s.deduplicated(), s.rateLimited(), s.queued(), Optional.ofNullable(s.lastError()),
+        Optional.ofNullable(s.lastErrorAt()))).toList();
+  }
+
+  @Override
   public void close() {
     channels.values().forEach(c -> c.thread.interrupt());
     for (Channel c : channels.values()) {

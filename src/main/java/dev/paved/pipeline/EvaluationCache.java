@@ -26,6 +26,11 @@ public final class EvaluationCache {
     return cache.get(commitId, id -> Evaluator.evaluate(tree.get(), workers));
   }
 
+  /** The evaluation of {@code commitId} when it is cached, else null (never computes). */
+  public Evaluation peek(String commitId) {
+    return cache.getIfPresent(commitId);
+  }
+
   public long hits() {
     return cache.stats().hitCount();
   }

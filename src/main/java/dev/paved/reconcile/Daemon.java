@@ -69,31 +69,36 @@ public final class Daemon implements DaemonApi, AutoCloseable {
   /** How the daemon is built; {@link #defaults()} is what {@code paved serve} uses. */
   /**
    * {@code connections}: how to reach the clusters, instead of the daemon config's {@code clusters}
-   * (null: as the config says).
+   * (null: as the config says). {@code events}: where the daemon's events go (notifications).
    */
   public record Options(RepoSource.Factory sources, Clusters.Connections connections,
-      PrometheusMeterRegistry registry, Duration healthInterval, Clock clock) {
+      PrometheusMeterRegistry registry, Duration healthInterval, Clock clock, DaemonEvent.Listener events) {
 
     public static Options defaults() {
       return new Options(MirrorSource::open, null, null, Duration.ofSeconds(5),
-          Clock.systemUTC());
+          Clock.systemUTC(), DaemonEvent.Listener.NONE);
     }
 
     public Options withSources(RepoSource.Factory f) {
-      return new Options(f, connections, registry, healthInterval, clock);
+      return new Options(f, connections, registry, healthInterval, clock, events);
     }
 
     public Options withConnections(Clusters.Connections o) {
-      return new Options(sources, o, registry, healthInterval, clock);
+      return new Options(sources, o, registry, healthInterval, clock, events);
     }
 
     /** A registry to share (e.g. with Vert.x's own metrics); by default the daemon makes one. */
     public Options withRegistry(PrometheusMeterRegistry r) {
-      return new Options(sources, connections, r, healthInterval, clock);
+      return new Options(sources, connections, r, healthInterval, clock, events);
+    }
+
+    /** Where the daemon's events go (notifications); the listener must return at once. */
+    public Options withEvents(DaemonEvent.Listener l) {
+      return new Options(sources, connections, registry, healthInterval, clock, l);
     }
 
     public Options withHealthInterval(Duration d) {
-      return new Options(sources, connections, registry, d, clock);
+      return new Options(sources, connections, registry, d, clock, events);
     }
   }
 
@@ -112,7 +117,8 @@ public final class Daemon implements DaemonApi, AutoCloseable {
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.context = new DaemonContext(config, options.sources(),
         options.connections() != null ? options.connections() : config.clusters(),
-        new DaemonMetrics(registry, version()), options.clock());
+        new DaemonMetrics(registry, version()), options.clock(), options.events(),
+        ApplyHistory.open(config.stateDir(), ApplyHistory.DEFAULT_PER_TARGET));
     for (DaemonConfig.Repo r : config.repos()) {
       repos.put(r.name(), new RepoWorker(context, r));
     }
@@ -229,13 +235,33 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     List<DaemonStatus.ServiceInEnvironment> ss = new ArrayList<>();
     for (RepoWorker w : repos.values()) {
       rs.add(w.status());
+      Map<String, DaemonStatus.LastChange> last = ServiceViews.lastChanges(w.history.entries());
       for (TargetWorker t : w.targets()) {
         TargetStatus.View v = t.view();
         ts.add(v.target());
-        ss.addAll(v.services());
+        v.services().forEach(s -> ss.add(s.withLastChange(Optional.ofNullable(
+            last.get(s.service() + "\u0000" + s.environment())))));
       }
     }
-    return new DaemonStatus(ready(), rs, ts, ss);
+    return new DaemonStatus(ready(), rs, ts, ss, options.events().sinks());
+  }
+
+  @Override
+  public Optional<ServiceView> service(String service) {
+    for (RepoWorker w : repos.values()) {
+      Optional<ServiceView> v = ServiceViews.of(w, service, context.history);
+      if (v.isPresent()) {
+        return v;
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Map<String, dev.paved.config.Platform> platforms() {
+    Map<String, dev.paved.config.Platform> out = new LinkedHashMap<>();
+    repos.forEach((name, w) -> w.lastGood().flatMap(e -> e.platform()).ifPresent(p -> out.put(name, p)));
+    return out;
   }
 
   // ------------------------------------------------------------------ shutdown

@@ -36,6 +36,12 @@ public interface DaemonApi {
   /** The webhook secret of {@code repo}, read from its file, if one is configured. */
   Optional<String> webhookSecret(String repo);
 
+  /** {@code service}'s page: per environment, objects, drift, findings, and its history; empty when unknown. */
+  Optional<ServiceView> service(String service);
+
+  /** The newest good platform of each followed repo (for the catalog), by repo name. */
+  java.util.Map<String, dev.paved.config.Platform> platforms();
+
   /** The daemon's metrics, rendered at {@code GET /metrics}. */
   PrometheusMeterRegistry metrics();
 

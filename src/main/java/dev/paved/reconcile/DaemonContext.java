@@ -37,6 +37,10 @@ final class DaemonContext {
   final Clusters.Connections connections;
   final DaemonMetrics metrics;
   final Clock clock;
+  /** Where events go; never throws, never blocks (see {@link #emit}). */
+  private final DaemonEvent.Listener events;
+  /** When each commit was applied to each target, and how. */
+  final ApplyHistory history;
 
   /** Fetch and evaluation. */
   final ExecutorService git;
@@ -56,7 +60,9 @@ final class DaemonContext {
   private int inFlight;
 
   DaemonContext(DaemonConfig config, RepoSource.Factory sources, Clusters.Connections connections, DaemonMetrics metrics,
-      Clock clock) {
+      Clock clock, DaemonEvent.Listener events, ApplyHistory history) {
+    this.events = events;
+    this.history = history;
     this.config = config;
     this.sources = sources;
     this.connections = connections;
@@ -70,6 +76,17 @@ final class DaemonContext {
     this.drift = Executors.newFixedThreadPool(2, threads("paved-drift"));
     this.scheduler = Executors.newScheduledThreadPool(1, threads("paved-timer"));
     this.evaluation = dev.paved.config.Workers.of(cores, "paved-evaluation");
+  }
+
+  /** Hands an event to the listener; a listener that throws is logged, never propagated. */
+  void emit(DaemonEvent.Type type, DaemonEvent.Severity severity, String repo, String environment, String service,
+      String team, String commit, String message, java.util.List<String> details) {
+    try {
+      events.on(new DaemonEvent(type, severity, repo, environment, service, team, commit, message, details,
+          clock.instant()));
+    } catch (RuntimeException e) {
+      LOG.warn("event {} not delivered: {}", type.id(), e.toString());
+    }
   }
 
   boolean closed() {

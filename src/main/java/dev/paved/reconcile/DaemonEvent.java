@@ -55,5 +55,10 @@ public record DaemonEvent(Type type, Severity severity, String repo, String envi
     Listener NONE = e -> { };
 
     void on(DaemonEvent event);
+
+    /** The state of the sinks behind this listener, for the status (none by default). */
+    default List<DaemonStatus.Sink> sinks() {
+      return List.of();
+    }
   }
 }

@@ -9,13 +9,23 @@ import java.util.Optional;
  * What the daemon knows, as data: per repo, per target (environment on its cluster), and per
  * service × environment. Served as JSON by {@code GET /api/v1/status}; never holds a secret.
  */
-public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets, List<ServiceInEnvironment> services) {
+public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets, List<ServiceInEnvironment> services,
+    List<Sink> notifications) {
 
   public DaemonStatus {
     repos = List.copyOf(repos);
     targets = List.copyOf(targets);
     services = List.copyOf(services);
+    notifications = List.copyOf(notifications);
   }
+
+  public DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets, List<ServiceInEnvironment> services) {
+    this(ready, repos, targets, services, List.of());
+  }
+
+  /** A notification sink: what it delivered, what failed or was dropped, its last error (never its URL). */
+  public record Sink(String name, String type, long delivered, long failed, long dropped, long deduplicated,
+      long rateLimited, int queued, Optional<String> lastError, Optional<Instant> lastErrorAt) {}
 
   /** A followed config repo. {@code lastError}: the failing commit's problems, or a fetch error. */
   public record Repo(String name, String url, String branch, Optional<String> headCommit,
@@ -44,7 +54,21 @@ public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets
   /** A drifted object of a target. */
   public record Drift(String object, List<String> fields, List<String> managers, Instant at, boolean corrected) {}
 
-  /** One service in one environment. */
+  /**
+   * One service in one environment: {@code version} is its workloads' {@code app.kubernetes.io/version}
+   * (the image tag or digest); {@code lastChange} the newest commit that changed what is rendered
+   * for it there, when known.
+   */
   public record ServiceInEnvironment(String repo, String service, String environment, Optional<String> commit,
-      SyncState sync, String health) {}
+      SyncState sync, String health, String team, Optional<String> version, int drifted,
+      Optional<LastChange> lastChange) {
+
+    /** The same, with its last change known. */
+    public ServiceInEnvironment withLastChange(Optional<LastChange> change) {
+      return new ServiceInEnvironment(repo, service, environment, commit, sync, health, team, version, drifted, change);
+    }
+  }
+
+  /** A commit that changed a service: who and when. */
+  public record LastChange(String commit, String author, Instant at, String message) {}
 }

@@ -47,6 +47,11 @@ final class MirrorSource implements RepoSource {
   }
 
   @Override
+  public java.util.List<dev.paved.source.CommitInfo> log(String head, int max) throws GitSourceException {
+    return mirror.log(head, max);
+  }
+
+  @Override
   public DaemonApi.RevertOutcome revert(String commit, String reason, String actor) {
     try {
       Reverter.Result r = mirror.revert(commit).setActor(actor).setReason(reason).call();

@@ -23,6 +23,14 @@ public interface RepoSource extends AutoCloseable {
    */
   DaemonApi.RevertOutcome revert(String commit, String reason, String actor) throws Exception;
 
+  /**
+   * The commits before {@code head} (included) that change the config repo, newest first, at
+   * most {@code max}; empty when the source keeps no history.
+   */
+  default java.util.List<dev.paved.source.CommitInfo> log(String head, int max) throws Exception {
+    return java.util.List.of();
+  }
+
   @Override
   void close();
 

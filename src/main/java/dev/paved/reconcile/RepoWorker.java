@@ -40,6 +40,8 @@ final class RepoWorker {
   final DaemonConfig.Repo repo;
   private final LatestWins<Boolean> fetches;
   private final EvaluationCache evaluations;
+  /** The recent history of the repo's services, recomputed after each new good commit. */
+  final RepoHistory history = new RepoHistory();
   private final Map<String, TargetWorker> targets = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private final Object scheduling = new Object();
@@ -148,6 +150,8 @@ final class RepoWorker {
             + (lastGood == null ? "; nothing applied yet" : "; " + DaemonContext.shortId(lastGood.revision()) + " stays applied");
         commitError = new DaemonStatus.Problem(Optional.of(commit), summary, lines, context.clock.instant());
         LOG.warn("{}:\n  {}", summary, String.join("\n  ", lines));
+        context.emit(DaemonEvent.Type.COMMIT_REFUSED, DaemonEvent.Severity.ERROR, repo.name(), null, null, null, commit,
+            summary, lines);
         return;
       }
       commitError = null;
@@ -156,6 +160,7 @@ final class RepoWorker {
         lastGood = e;
         schedule(e);
       }
+      updateHistory(commit);
     } finally {
       MDC.remove("commit");
     }
@@ -173,7 +178,7 @@ final class RepoWorker {
       Environment decl = platform.environments().get(state.environment());
       Cluster cluster = platform.clusters().get(state.cluster());
       TargetRequest request = new TargetRequest(e.revision(), state, cluster, TargetSync.prunePolicy(decl),
-          decl.drift() == null ? DriftMode.CORRECT : decl.drift(), IgnoreRules.of(rendered, state.environment()));
+          decl.drift() == null ? DriftMode.CORRECT : decl.drift(), IgnoreRules.of(rendered, state.environment()), revertAfter(decl));
       if (context.closed()) {
         return;
       }
@@ -192,7 +197,7 @@ final class RepoWorker {
   }
 
   private TargetWorker newTarget(String environment) {
-    return new TargetWorker(context, repo, environment, this::pruned);
+    return new TargetWorker(context, repo, environment, this::pruned, this::autoRevert);
   }
 
   /** A removed environment is pruned: its target goes, unless a newer commit brought it back meanwhile. */
@@ -251,6 +256,85 @@ final class RepoWorker {
     }
   }
 
+  private void updateHistory(String commit) {
+    try {
+      context.git.execute(() -> {
+        if (!context.enter()) {
+          return;
+        }
+        try {
+          history.update(commit, source(), RepoHistory.of(evaluations, source()));
+        } catch (Exception e) {
+          LOG.debug("history of repo {} not updated: {}", repo.name(), DaemonContext.message(e));
+        } finally {
+          context.exit();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  /** The newest good evaluation, if any. */
+  Optional<Evaluation> lastGood() {
+    return Optional.ofNullable(lastGood);
+  }
+
+  /** The evaluation of the newest commit evaluated (good or refused), if any. */
+  Optional<Evaluation> newest() {
+    String e = evaluated;
+    return e == null ? Optional.empty() : Optional.ofNullable(evaluations.peek(e)).or(this::lastGood);
+  }
+
+  /** The environment's {@code onDegraded} deadline, when it opts in to automatic rollback. */
+  private static Optional<java.time.Duration> revertAfter(Environment decl) {
+    var on = decl.document().tree().path("onDegraded");
+    if (!on.path("revert").asBoolean(false)) {
+      return Optional.empty();
+    }
+    return Optional.of(on.hasNonNull("after") ? DaemonConfig.parseDuration(on.path("after").asText())
+        : java.time.Duration.ofMinutes(10));
+  }
+
+  /**
+   * Reverts {@code commit} because its rollout stayed degraded ({@code onDegraded}): through the
+   * same path as the revert API, author Paved. Never a revert of a revert; a commit that cannot be
+   * reverted cleanly is left alone (logged, and told to the listeners).
+   */
+  void autoRevert(String environment, String commit, String health) {
+    try {
+      context.git.execute(() -> {
+        String subject;
+        try {
+          subject = source().log(commit, 1).stream().findFirst().map(dev.paved.source.CommitInfo::subject).orElse("");
+        } catch (Exception e) {
+          subject = "";
+        }
+        if (subject.startsWith("Revert \"")) {
+          LOG.warn("{}/{}: commit {} is degraded but is itself a revert; not reverting it", repo.name(), environment,
+              DaemonContext.shortId(commit));
+          context.emit(DaemonEvent.Type.HEALTH_DEGRADED, DaemonEvent.Severity.ERROR, repo.name(), environment, null,
+              null, commit, "still degraded past its deadline, but not reverted automatically: the commit is itself a"
+                  + " revert", List.of());
+          return;
+        }
+        String reason = ("rollout degraded in " + environment + ": " + health).replaceAll("[\\p{Cntrl}]+", " ");
+        LOG.warn("{}/{}: commit {} still degraded after its deadline; reverting it ({})", repo.name(), environment,
+            DaemonContext.shortId(commit), reason);
+        revert(commit, reason.length() > 500 ? reason.substring(0, 500) : reason, "Paved <paved@localhost>")
+            .exceptionally(ex -> {
+              LOG.warn("{}/{}: automatic rollback of {} failed: {}", repo.name(), environment,
+                  DaemonContext.shortId(commit), DaemonContext.message(ex));
+              context.emit(DaemonEvent.Type.HEALTH_DEGRADED, DaemonEvent.Severity.ERROR, repo.name(), environment, null,
+                  null, commit, "automatic rollback failed: " + DaemonContext.message(ex), List.of());
+              return null;
+            });
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
   void resync() {
     synchronized (scheduling) {
       if (lastGood != null) {
@@ -275,6 +359,9 @@ final class RepoWorker {
         context.exit();
       }
     }, context.git).thenApply(outcome -> {
+      context.emit(DaemonEvent.Type.ROLLBACK_MADE, DaemonEvent.Severity.WARNING, repo.name(), null, null, null,
+          outcome.revertCommit(), "commit " + DaemonContext.shortId(commit) + " reverted by " + actor
+              + (reason == null || reason.isBlank() ? "" : ": " + reason), List.of());
       refresh(); // the revert is reconciled like any commit
       return outcome;
     });

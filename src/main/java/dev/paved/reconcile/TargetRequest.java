@@ -11,13 +11,20 @@ import java.util.Set;
 /**
  * What one reconcile of a target is asked to apply: a good commit's state of one environment, or
  * ({@code removed}) nothing at all, because the commit no longer has the environment.
+ * {@code revertAfter}: the environment's {@code onDegraded} (revert a rollout still degraded this
+ * long after it was applied), empty when it does not opt in.
  */
 record TargetRequest(String commit, EnvironmentState state, Cluster cluster, PruneGuard.Policy prune,
-    DriftMode drift, IgnoreRules ignore, boolean removed) {
+    DriftMode drift, IgnoreRules ignore, boolean removed, java.util.Optional<java.time.Duration> revertAfter) {
 
   TargetRequest(String commit, EnvironmentState state, Cluster cluster, PruneGuard.Policy prune, DriftMode drift,
       IgnoreRules ignore) {
-    this(commit, state, cluster, prune, drift, ignore, false);
+    this(commit, state, cluster, prune, drift, ignore, false, java.util.Optional.empty());
+  }
+
+  TargetRequest(String commit, EnvironmentState state, Cluster cluster, PruneGuard.Policy prune, DriftMode drift,
+      IgnoreRules ignore, java.util.Optional<java.time.Duration> revertAfter) {
+    this(commit, state, cluster, prune, drift, ignore, false, revertAfter);
   }
 
   /**
@@ -30,6 +37,6 @@ record TargetRequest(String commit, EnvironmentState state, Cluster cluster, Pru
     PruneGuard.Policy policy = prune ? new PruneGuard.Policy(true, 100, allowedKinds, true)
         : new PruneGuard.Policy(false, 0, Set.of(), false);
     return new TargetRequest(commit, new EnvironmentState(environment, "", cluster.name(), List.of()), cluster,
-        policy, DriftMode.REPORT, IgnoreRules.none(), true);
+        policy, DriftMode.REPORT, IgnoreRules.none(), true, java.util.Optional.empty());
   }
 }

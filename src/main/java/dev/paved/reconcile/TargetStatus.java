@@ -103,10 +103,44 @@ final class TargetStatus {
     DaemonStatus.Target target = new DaemonStatus.Target(repo, environment, cluster,
         Optional.ofNullable(applied).map(TargetRequest::commit), sync, health.state().label(), health.message(),
         drift, counts, Optional.ofNullable(lastError), Optional.ofNullable(lastSync));
-    return new View(target, applied == null ? List.of() : services());
+    return new View(target, applied == null ? List.of() : services(drift));
   }
 
-  private List<DaemonStatus.ServiceInEnvironment> services() {
+  /** {@code service} here, for its page ({@code view}: the target's view now); empty when it has no object here. */
+  synchronized Optional<ServiceView.Environment> serviceView(String service, View view) {
+    if (applied == null) {
+      return Optional.empty();
+    }
+    List<ObjectKey> keys = applied.state().ofService(service).stream().map(DesiredObject::key).toList();
+    Optional<DaemonStatus.ServiceInEnvironment> s = view.services().stream().filter(x -> x.service().equals(service))
+        .findFirst();
+    if (keys.isEmpty() || s.isEmpty()) {
+      return Optional.empty();
+    }
+    List<ServiceView.ObjectHealth> objects = keys.stream().map(k -> {
+      HealthStatus h = objectHealth.get(k);
+      return new ServiceView.ObjectHealth(k.toString(), h == null ? HealthStatus.State.UNKNOWN.label()
+          : h.state().label(), h == null ? "" : h.message());
+    }).toList();
+    java.util.Set<String> names = keys.stream().map(ObjectKey::toString).collect(java.util.stream.Collectors.toSet());
+    List<DaemonStatus.Drift> drift = view.target().drift().stream().filter(d -> names.contains(d.object())).toList();
+    return Optional.of(new ServiceView.Environment(environment, applied.cluster().name(), Optional.of(applied.commit()),
+        s.get().sync(), s.get().health(), s.get().version().orElse(""), objects, drift, List.of()));
+  }
+
+  /** The first value of {@code label} among the applied objects {@code keys} (workloads carry the version). */
+  private Optional<String> label(List<ObjectKey> keys, String label) {
+    for (ObjectKey k : keys) {
+      Optional<String> v = applied.state().find(k)
+          .map(o -> o.manifest().path("metadata").path("labels").path(label).asText(null));
+      if (v.isPresent()) {
+        return v;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<DaemonStatus.ServiceInEnvironment> services(List<DaemonStatus.Drift> drift) {
     Map<String, List<ObjectKey>> byService = new TreeMap<>();
     for (DesiredObject o : applied.state().objects()) {
       if (o.service() != null) {
@@ -124,8 +158,11 @@ final class TargetStatus {
       }
       List<HealthStatus> hs = keys.stream().map(objectHealth::get).filter(h -> h != null).toList();
       String h = hs.isEmpty() ? HealthStatus.State.UNKNOWN.label() : HealthStatus.aggregate(hs).state().label();
+      java.util.Set<String> names = keys.stream().map(ObjectKey::toString).collect(java.util.stream.Collectors.toSet());
+      int drifted = (int) drift.stream().filter(d -> !d.corrected() && names.contains(d.object())).count();
       services.add(new DaemonStatus.ServiceInEnvironment(repo, service, environment, Optional.of(applied.commit()),
-          s, h));
+          s, h, label(keys, dev.paved.desired.Labels.TEAM).orElse(""), label(keys, dev.paved.desired.Labels.VERSION),
+          drifted, Optional.empty()));
     });
     return services;
   }

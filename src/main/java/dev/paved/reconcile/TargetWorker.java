@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
@@ -57,8 +58,17 @@ final class TargetWorker {
   private TargetRequest declared;
 
   /** {@code gone} is called (on a sync thread) once a removed environment's objects are all pruned. */
+  private final TargetEvents events;
+
   TargetWorker(DaemonContext context, DaemonConfig.Repo repo, String environment,
       java.util.function.Consumer<TargetWorker> gone) {
+    this(context, repo, environment, gone, (e, c, h) -> { });
+  }
+
+  /** {@code autoRevert}: the repo's automatic rollback ({@code onDegraded}). */
+  TargetWorker(DaemonContext context, DaemonConfig.Repo repo, String environment,
+      java.util.function.Consumer<TargetWorker> gone, TargetEvents.AutoRevert autoRevert) {
+    this.events = new TargetEvents(context, repo.name(), environment, autoRevert);
     this.gone = gone;
     this.source = RepoUrls.source(repo);
     this.context = context;
@@ -200,6 +210,7 @@ final class TargetWorker {
     }
     Instant now = context.clock.instant();
     status.synced(r, c, state, error, now);
+    events.synced(r.commit(), state, error, now);
     context.metrics.changes(repo, environment, c);
     context.metrics.reconciled(repo, environment, took, state.name().toLowerCase(java.util.Locale.ROOT));
     if (state == SyncState.SYNCED) {
@@ -212,6 +223,13 @@ final class TargetWorker {
     String message = DaemonContext.message(ex);
     boolean repeated = status.failed(message);
     context.metrics.reconciled(repo, environment, took, "failed");
+    if (!repeated) {
+      TargetRequest r;
+      synchronized (this) {
+        r = requested;
+      }
+      events.failed(r == null ? null : r.commit(), message);
+    }
     if (repeated) {
       LOG.debug("{}/{}: reconcile failed again: {}", repo, environment, message); // said once is enough
     } else {
@@ -224,6 +242,8 @@ final class TargetWorker {
     status.failed(message);
     context.metrics.reconciled(repo, environment, took, "failed");
     context.metrics.inventoryRefused(repo, environment);
+    TargetRequest r = status.applied();
+    events.failed(r == null ? null : r.commit(), message);
     LOG.error("{}/{}: {} (not retried until the next commit or resync)", repo, environment, message);
   }
 
@@ -256,6 +276,7 @@ final class TargetWorker {
     @Override
     public void drifted(DriftReport report) {
       context.metrics.driftDetected(repo, environment);
+      events.drifted(report, serviceOf(report.key()));
     }
 
     @Override
@@ -263,6 +284,7 @@ final class TargetWorker {
       if (result.action() != Action.FAILED) {
         context.metrics.driftCorrected(repo, environment);
         status.corrected(report);
+        events.corrected(report, serviceOf(report.key()));
       }
     }
   }
@@ -296,10 +318,23 @@ final class TargetWorker {
     try {
       Map<ObjectKey, HealthStatus> now = HealthWait.assess(r.state().objects().stream().map(DesiredObject::key)
           .toList(), e.cache);
-      status.health(r, now, HealthStatus.aggregate(new ArrayList<>(now.values())));
+      HealthStatus aggregate = HealthStatus.aggregate(new ArrayList<>(now.values()));
+      status.health(r, now, aggregate);
+      events.health(r, now, aggregate);
     } catch (RuntimeException ex) {
       LOG.debug("health of {}/{} not refreshed: {}", repo, environment, ex.getMessage());
     }
+  }
+
+  private String serviceOf(ObjectKey key) {
+    TargetRequest r = status.applied();
+    return r == null ? null : r.state().find(key).map(DesiredObject::service).orElse(null);
+  }
+
+  /** {@code service} in this target, for its page; empty when it has no object here. */
+  Optional<ServiceView.Environment> serviceView(String service) {
+    TargetStatus.View v = view();
+    return status.serviceView(service, v);
   }
 
   TargetStatus.View view() {

@@ -120,6 +120,7 @@ public final class ApiServer {
     r.post("/api/v1/repos/:name/refresh").handler(body).handler(this::authorize).handler(this::refresh);
     r.post("/api/v1/repos/:name/revert").handler(body).handler(this::authorize).handler(this::revert);
     r.post("/api/v1/webhooks/:provider").handler(body).handler(new WebhookHandler(vertx, daemon));
+    new PortalHandler(vertx, daemon).mount(r);
     r.route().failureHandler(this::failure);
     for (int code : new int[] {400, 404, 405, 413, 500}) {
       r.errorHandler(code, this::failure);

@@ -244,6 +244,17 @@ public final class GitMirror implements AutoCloseable {
   }
 
   /**
+   * The commits reachable from {@code head} that change the config repo's directory, newest
+   * first, at most {@code max} ({@link GitSource#log}).
+   */
+  public java.util.List<CommitInfo> log(String head, int max) throws GitSourceException {
+    repository.incrementOpen();
+    try (GitSource source = GitSource.open(repository, remote.path())) {
+      return source.log(head, max);
+    }
+  }
+
+  /**
    * A revert of {@code commit} (a commit id, possibly abbreviated, or a revision such as
    * {@code main~2}) on the branch; set its options, then {@link Reverter#call()}.
    */

@@ -32,6 +32,7 @@ public final class LivePlatform {
   private final Map<String, String> extra = new LinkedHashMap<>();
   private String prune = "";
   private boolean withEnvironment = true;
+  private String environmentExtra = "";
 
   public LivePlatform(String namespace) {
     this.namespace = namespace;
@@ -89,6 +90,12 @@ public final class LivePlatform {
     return this;
   }
 
+  /** More top-level fields of the environment file, as YAML (e.g. {@code onDegraded: ...}). */
+  public LivePlatform environmentExtra(String yaml) {
+    this.environmentExtra = yaml;
+    return this;
+  }
+
   public Fixtures fixtures() {
     Fixtures f = new Fixtures()
         .file("clusters/main.yaml", """
@@ -103,7 +110,7 @@ public final class LivePlatform {
             cluster: main
             namespace: %s
             createNamespaces: false
-            """.formatted(namespace) + (prune.isEmpty() ? "" : "prune:\n  " + prune.replace("\n", "\n  ") + "\n"));
+            """.formatted(namespace) + (prune.isEmpty() ? "" : "prune:\n  " + prune.replace("\n", "\n  ") + "\n") + environmentExtra);
     }
     f.team("payments");
     services.forEach((name, yaml) -> f.file("services/" + name + "/service.yaml", yaml));

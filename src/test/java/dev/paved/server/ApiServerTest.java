@@ -85,6 +85,22 @@ class ApiServerTest {
   }
 
   @Test
+  void theDashboardAndTheOpenApiDocumentAreServed() throws Exception {
+    HttpResponse<String> page = get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+    assertThat(page.body()).contains("<title>Paved</title>").contains("src=\"app.js\"");
+    assertThat(get("/app.js").body()).contains("/api/v1/status");
+    JsonNode doc = json(get("/api/v1/openapi.json"));
+    assertThat(doc.path("openapi").asText()).isEqualTo("3.1.0");
+    assertThat(doc.path("paths").has("/api/v1/services/{name}")).isTrue();
+    HttpResponse<String> unknown = get("/api/v1/services/nope");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(json(unknown).path("error").asText()).isEqualTo("not found: /api/v1/services/nope");
+    assertThat(get("/no-such-page").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void readyzIs503JsonUntilTheDaemonIsReady() throws Exception {
     HttpResponse<String> notReady = get("/readyz");
     assertThat(notReady.statusCode()).isEqualTo(503);

@@ -60,7 +60,7 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
                 new DaemonStatus.Drift("apps/Deployment/prod/api", List.of("spec.replicas"), List.of("kubectl"), AT,
                     true)), Map.of("applied", 3L, "pruned", 1L), Optional.empty(), Optional.of(AT))),
         List.of(new DaemonStatus.ServiceInEnvironment("platform", "api", "prod", Optional.of("abc1234"),
-            DaemonStatus.SyncState.SYNCED, "Healthy")));
+            DaemonStatus.SyncState.SYNCED, "Healthy", "platform-team", Optional.of("1.2.3"), 0, Optional.empty())));
   }
 
   @Override
@@ -107,5 +107,15 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
   @Override
   public void close() {
     closes.incrementAndGet();
+  }
+
+  @Override
+  public Optional<dev.paved.reconcile.ServiceView> service(String service) {
+    return Optional.empty();
+  }
+
+  @Override
+  public java.util.Map<String, dev.paved.config.Platform> platforms() {
+    return java.util.Map.of();
   }
 }
