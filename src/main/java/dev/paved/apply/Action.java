@@ -8,6 +8,11 @@ public enum Action {
   CREATED,
   /** The object existed and Paved changed fields it declares. */
   CONFIGURED,
+  /**
+   * The object existed without Paved's ownership mark and git marks it for adoption
+   * ({@code paved.dev/adopt: "true"}): Paved applied it and owns it from now on.
+   */
+  ADOPTED,
   /** The object already held what Paved declares: nothing was written. */
   UNCHANGED,
   /** Pruned: in the inventory, no longer desired, owned by Paved. */
@@ -17,7 +22,12 @@ public enum Action {
   /** A deletion held by the prune guard until the config allows it. */
   HELD,
   /** The apiserver refused it; the reason says why. */
-  FAILED;
+  FAILED,
+  /**
+   * The object exists and is not this target's (unowned, or another repo's or environment's);
+   * nothing was written. The reason names its field managers or its Paved owner.
+   */
+  CONFLICT;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

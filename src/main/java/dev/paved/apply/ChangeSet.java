@@ -51,9 +51,9 @@ public record ChangeSet(List<Entry> entries) {
     return entries.stream().filter(e -> e.action() == action).count();
   }
 
-  /** True when some objects failed while others were applied. */
+  /** True when some objects failed or conflict while others were applied. */
   public boolean partial() {
-    return count(Action.FAILED) > 0;
+    return count(Action.FAILED) > 0 || count(Action.CONFLICT) > 0;
   }
 
   public List<Entry> of(Action action) {

@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads and writes throw when the cluster cannot answer: an unreadable inventory is never
  * taken for an empty one.
+ *
+ * <p>Each config repo has its own ({@link #name(String, String)}: {@code
+ * paved-inventory-<repo>.<environment>}), so two repos with an environment of the same name never
+ * share one. An inventory written before repo ids ({@code paved-inventory-<environment>}) is read
+ * when the repo's own does not exist yet, and deleted (with its shards) once that is written: the
+ * first repo to sync the environment after the upgrade takes it over.
  */
 public final class InventoryStore {
 
@@ -53,8 +59,18 @@ public final class InventoryStore {
   private static final String SHARD_KEY = "objects.gz";
   private static final String FORMAT = "sharded-gzip-v1";
 
-  /** The name of the index ConfigMap of {@code environment}'s inventory: the one place it is made. */
+  /** The name of the index ConfigMap of {@code repo}'s {@code environment}'s inventory: the one place it is made. */
+  public static String name(String repo, String environment) {
+    return "paved-inventory-" + repo + "." + environment;
+  }
+
+  /** {@link #name(String, String)} of repo {@link Owner#DEFAULT_REPO}. */
   public static String name(String environment) {
+    return name(Owner.DEFAULT_REPO, environment);
+  }
+
+  /** The index of {@code environment}'s inventory before repo ids. */
+  static String legacyName(String environment) {
     return "paved-inventory-" + environment;
   }
 
@@ -96,6 +112,9 @@ public final class InventoryStore {
   private final String fieldManager;
   private final Options options;
   private final Map<String, String> labels;
+  private final String repo;
+  /** Environments whose inventory was read from the pre-repo-id index, to delete once rewritten. */
+  private final Set<String> legacy = ConcurrentHashMap.newKeySet();
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final AtomicBoolean namespaceReady = new AtomicBoolean();
 
@@ -104,13 +123,28 @@ public final class InventoryStore {
   }
 
   public InventoryStore(KubernetesClient client, String fieldManager, Options options) {
-    this(client, fieldManager, options, Map.of());
+    this(client, fieldManager, Owner.DEFAULT_REPO, options, Map.of());
   }
 
   /** A store whose inventory indexes also carry {@code labels} (e.g. the daemon's repo, to find them again). */
   public InventoryStore(KubernetesClient client, String fieldManager, Options options, Map<String, String> labels) {
+    this(client, fieldManager, Owner.DEFAULT_REPO, options, labels);
+  }
+
+  /** The store of config repo {@code repo}'s inventories. */
+  public InventoryStore(KubernetesClient client, String fieldManager, String repo) {
+    this(client, fieldManager, repo, Options.defaults(), Map.of());
+  }
+
+  public InventoryStore(KubernetesClient client, String fieldManager, String repo, Options options) {
+    this(client, fieldManager, repo, options, Map.of());
+  }
+
+  public InventoryStore(KubernetesClient client, String fieldManager, String repo, Options options,
+      Map<String, String> labels) {
     this.client = client;
     this.fieldManager = fieldManager;
+    this.repo = Owner.requireRepoId(repo);
     this.options = options;
     this.labels = Map.copyOf(labels);
   }
@@ -123,7 +157,7 @@ public final class InventoryStore {
 
   /** Forgets the inventory of {@code environment} (once everything it recorded is gone): its index, then its shards. */
   public void delete(String environment) {
-    String index = name(environment);
+    String index = name(repo, environment);
     configMaps().withName(index).delete();
     configMaps().withLabel(SHARD_OF, InventoryShards.hash(index)).delete();
     seen.remove(environment);
@@ -131,7 +165,22 @@ public final class InventoryStore {
 
   /** The inventory of {@code environment}, or empty when Paved never applied it here. */
   public Optional<Inventory> read(String environment) {
-    String index = name(environment);
+    Optional<Inventory> own = read(environment, name(repo, environment));
+    if (own.isPresent()) {
+      return own;
+    }
+    ConfigMap old = configMaps().withName(legacyName(environment)).get();
+    if (old == null || old.getMetadata().getLabels() != null && old.getMetadata().getLabels().containsKey(Labels.REPO)) {
+      return own;
+    }
+    Optional<Inventory> taken = read(environment, legacyName(environment));
+    // The repo's own index does not exist yet: the next write creates it (at the next generation).
+    seen.put(environment, new Seen("", seen.get(environment).generation()));
+    legacy.add(environment);
+    return taken;
+  }
+
+  private Optional<Inventory> read(String environment, String index) {
     for (int attempt = 0; ; attempt++) {
       ConfigMap cm = configMaps().withName(index).get();
       if (cm == null) {
@@ -183,7 +232,7 @@ public final class InventoryStore {
    */
   public void write(Inventory inventory) {
     String environment = inventory.environment();
-    String index = name(environment);
+    String index = name(repo, environment);
     ensureNamespace();
     Seen before = seen.get(environment);
     if (before == null) { // never read by this store: writes over whatever is there
@@ -212,7 +261,8 @@ public final class InventoryStore {
     }
     ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(index).withNamespace(NAMESPACE)
         .withResourceVersion(before.resourceVersion().isEmpty() ? null : before.resourceVersion())
-        .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels(ENVIRONMENT_LABEL, environment).addToLabels(labels).endMetadata()
+        .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels(ENVIRONMENT_LABEL, environment).addToLabels(labels)
+        .addToLabels(Labels.REPO, repo).endMetadata()
         .addToData("format", FORMAT).addToData("commit", inventory.commit())
         .addToData("generation", Long.toString(generation)).addToData("count", Integer.toString(
             inventory.objects().size())).addToData("shards", String.join("\n", names)).build();
@@ -230,6 +280,15 @@ public final class InventoryStore {
     }
     seen.put(environment, new Seen(written.getMetadata().getResourceVersion(), generation));
     collect(environment, owner, generation, new HashSet<>(names));
+    if (legacy.remove(environment)) {
+      String old = legacyName(environment);
+      try {
+        configMaps().withName(old).delete();
+        configMaps().withLabel(SHARD_OF, InventoryShards.hash(old)).delete();
+      } catch (KubernetesClientException e) {
+        LOG.warn("the inventory of {} from before repo ids ({}) was not removed: {}", environment, old, e.getMessage());
+      }
+    }
   }
 
   /**

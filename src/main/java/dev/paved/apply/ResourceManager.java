@@ -2,6 +2,7 @@ package dev.paved.apply;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.paved.config.Declarations.Team.Identity;
 import dev.paved.desired.DesiredObject;
 import dev.paved.desired.Labels;
 import dev.paved.desired.Manifests;
@@ -31,8 +32,22 @@ import org.slf4j.LoggerFactory;
  * no request; (2) otherwise a server-side dry-run apply tells whether a real apply would change
  * anything (remembered per object and resourceVersion, so a no-op reconcile stays request-free);
  * (3) only then is it applied, forced, with field manager {@code paved}.
+ *
+ * <p>No silent takeovers: an object that already exists is applied only when it carries the
+ * ownership mark of this repo and its environment ({@link Owner}), or when git marks it for
+ * adoption ({@code paved.dev/adopt: "true"}, reported {@link Action#ADOPTED}); otherwise it is a
+ * {@link Action#CONFLICT} naming its field managers, and nothing is written for it. A watch cache
+ * only holds objects with Paved's labels: when it has no object, the apiserver is asked before
+ * creating one.
+ *
+ * <p>Each team's objects are written as the team ({@link #actAs}: {@code Impersonate-User} and
+ * {@code Impersonate-Group}, one client per identity), so Kubernetes RBAC refuses what the
+ * platform did not grant even if Paved's own checks were wrong; the environment's own objects
+ * (namespaces, RoleBindings) are written as Paved, before the teams' objects. Reads, server-side
+ * dry-runs and prunes (only of what the inventory lists and carries this target's mark) are
+ * Paved's own.
  */
-public final class ResourceManager {
+public final class ResourceManager implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResourceManager.class);
 
@@ -78,23 +93,70 @@ public final class ResourceManager {
 
   private final KubernetesClient client;
   private final String fieldManager;
+  private final String repo;
   private final LiveState live;
+  private final DirectLiveState direct;
+  private final Discovery discovery;
   private final ExecutorService executor;
-  private final ApplyRequests requests;
+  private final Writers writers;
+  private final java.util.concurrent.atomic.AtomicBoolean teamRoleEnsured = new java.util.concurrent.atomic.AtomicBoolean();
   private final Map<ObjectKey, Memo> unchangedAt = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong dryRuns = new AtomicLong();
 
+  /** A manager for the objects of config repo {@link Owner#DEFAULT_REPO}. */
   public ResourceManager(KubernetesClient client, String fieldManager, LiveState live, ExecutorService executor) {
+    this(client, fieldManager, Owner.DEFAULT_REPO, live, executor);
+  }
+
+  /**
+   * A manager for the objects of config repo {@code repo} (a DNS label: the daemon's repo name,
+   * or the id the config repo declares): each object's owner is this repo and the environment
+   * its {@code paved.dev/environment} label names.
+   */
+  public ResourceManager(KubernetesClient client, String fieldManager, String repo, LiveState live,
+      ExecutorService executor) {
     this.client = client;
     this.fieldManager = fieldManager;
+    this.repo = Owner.requireRepoId(repo);
     this.live = live;
+    this.direct = live instanceof DirectLiveState d ? d : new DirectLiveState(client);
+    this.discovery = new Discovery(client);
     this.executor = executor;
-    this.requests = new ApplyRequests(client);
+    this.writers = new Writers(client);
   }
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /**
+   * Whom to act as for each team's objects from now on (team → identity, as the commit being
+   * applied says: {@link dev.paved.desired.EnvironmentState#identities}).
+   */
+  public void actAs(Map<String, Identity> identities) {
+    writers.actAs(identities);
+  }
+
+  /** Closes the clients of the identities acted as (not the client given). */
+  @Override
+  public void close() {
+    writers.close();
+  }
+
+  /** What the cluster's API discovery says about kinds' scopes. */
+  public Discovery discovery() {
+    return discovery;
+  }
+
+  /** The repo this manager applies for. */
+  public String repo() {
+    return repo;
+  }
+
+  /** The owner of {@code manifest}: this repo and the environment the manifest is labelled with. */
+  public Owner owner(JsonNode manifest) {
+    return new Owner(repo, manifest.path("metadata").path("labels").path(Labels.ENVIRONMENT).asText());
   }
 
   /** Write requests sent so far (applies and deletes). */
@@ -109,27 +171,40 @@ public final class ResourceManager {
 
   /**
    * Applies in stages: Namespaces and CRDs first (then waits for CRDs to be established), then
-   * everything else in parallel, at most {@code options.concurrency()} at a time. One failing
-   * object does not stop the others.
+   * the environment's other objects (RoleBindings: then waits until the authorizer grants them),
+   * then the teams' objects; each stage in parallel, at most {@code options.concurrency()} at a
+   * time. One failing object does not stop the others.
    */
   public ChangeSet apply(List<DesiredObject> objects, Options options) {
     List<DesiredObject> first = objects.stream().filter(o -> o.key().isClusterDefinition()).toList();
-    List<DesiredObject> rest = objects.stream().filter(o -> !o.key().isClusterDefinition()).toList();
+    List<DesiredObject> platform = objects.stream()
+        .filter(o -> !o.key().isClusterDefinition() && o.service() == null).toList();
+    List<DesiredObject> teams = objects.stream()
+        .filter(o -> !o.key().isClusterDefinition() && o.service() != null).toList();
     ChangeSet stage1 = applyAll(first, options);
     if (!options.dryRun()) {
       waitForDefinitions(first, options.definitionsTimeout());
     }
-    return stage1.plus(applyAll(rest, options));
+    List<DesiredObject> bindings = platform.stream().filter(TeamRole::binds).toList();
+    if (!options.dryRun() && !bindings.isEmpty() && !teamRoleEnsured.get()) {
+      teamRoleEnsured.set(TeamRole.ensure(client, fieldManager));
+    }
+    ChangeSet stage2 = applyAll(platform, options);
+    if (!options.dryRun()) {
+      TeamRole.awaitGranted(client, bindings, stage2, writers.identities(), options.definitionsTimeout());
+    }
+    return stage1.plus(stage2).plus(applyAll(teams, options));
   }
 
   private ChangeSet applyAll(List<DesiredObject> objects, Options options) {
     return new ChangeSet(inParallel(objects, options.concurrency(), o -> {
       try {
         ObjectDiff d = diff(o, options.ignore().ignored(o));
-        if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED) {
+        if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED
+            || d.action() == Action.CONFLICT) {
           return new ChangeSet.Entry(o.key(), d.action(), d.reason());
         }
-        return write(o.key(), d.manifest(), d.action());
+        return write(o.key(), d.manifest(), d.action(), writers.writer(writers.identityOf(o)));
       } catch (RuntimeException e) {
         // One object's unexpected failure (e.g. a manifest the client cannot serialize) must
         // not abort the others, nor the sync.
@@ -232,7 +307,16 @@ public final class ResourceManager {
   public ObjectDiff diff(DesiredObject o, Set<String> ignored) {
     Optional<JsonNode> current;
     try {
+      Optional<String> scope = discovery.mismatch(o.key());
+      if (scope.isPresent()) {
+        return new ObjectDiff(o.key(), Action.FAILED, null, null, scope.get());
+      }
       current = live.get(o.key());
+      if (current.isEmpty() && live instanceof InformerLiveState) {
+        // A watch cache only sees objects with Paved's labels: one that exists without them
+        // must not be taken for absent (and silently taken over).
+        current = direct.get(o.key());
+      }
     } catch (KubernetesClientException e) {
       return new ObjectDiff(o.key(), Action.FAILED, null, null, reason(e));
     }
@@ -249,10 +333,23 @@ public final class ResourceManager {
   public ObjectDiff diff(DesiredObject o, Set<String> ignored, JsonNode liveObject) {
     ObjectKey key = o.key();
     ObjectNode prepared = prepared(o);
+    Owner owner = owner(prepared);
+    owner.stamp(prepared);
     if (liveObject == null) {
       return new ObjectDiff(key, Action.CREATED, null, prepared, "", prepared);
     }
     ObjectNode manifest = IgnoreRules.keepLive(prepared, ignored, liveObject);
+    Owner.Admission admission = owner.admit(manifest, liveObject);
+    if (admission.verdict() == Owner.Verdict.CONFLICT) {
+      return new ObjectDiff(key, Action.CONFLICT, liveObject, null, admission.reason(), manifest);
+    }
+    ObjectDiff d = changed(key, manifest, ignored, liveObject);
+    return admission.verdict() == Owner.Verdict.ADOPTED && d.action() != Action.FAILED
+        ? new ObjectDiff(key, Action.ADOPTED, d.live(), d.after(), "", manifest) : d;
+  }
+
+  /** Whether applying {@code manifest} changes {@code liveObject}: UNCHANGED, CONFIGURED (or FAILED). */
+  private ObjectDiff changed(ObjectKey key, ObjectNode manifest, Set<String> ignored, JsonNode liveObject) {
     try {
       if (Comparison.holds(manifest, liveObject)) {
         return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "", manifest);
@@ -277,14 +374,14 @@ public final class ResourceManager {
     }
   }
 
-  private ChangeSet.Entry write(ObjectKey key, ObjectNode manifest, Action action) {
+  private ChangeSet.Entry write(ObjectKey key, ObjectNode manifest, Action action, Writers.Writer writer) {
     try {
       writes.incrementAndGet();
-      Optional<String> path = requests.path(key);
+      Optional<String> path = writer.requests().path(key);
       if (path.isPresent()) {
-        requests.apply(path.get(), manifest, fieldManager);
+        writer.requests().apply(path.get(), manifest, fieldManager);
       } else {
-        target(manifest).fieldManager(fieldManager).forceConflicts().serverSideApply();
+        target(writer.client(), manifest).fieldManager(fieldManager).forceConflicts().serverSideApply();
       }
       unchangedAt.remove(key);
       LOG.debug("{} {}", key, action.label());
@@ -308,17 +405,17 @@ public final class ResourceManager {
         if (current.isEmpty() && live instanceof InformerLiveState) {
           // A watch cache only sees objects with Paved's labels: ask the apiserver whether the
           // object is really gone or only lost its ownership mark.
-          current = new DirectLiveState(client).get(key);
+          current = direct.get(key);
         }
         if (current.isEmpty()) {
           entries.add(new ChangeSet.Entry(key, Action.SKIPPED, "already gone"));
           continue;
         }
-        JsonNode labels = current.get().path("metadata").path("labels");
-        if (!Labels.MANAGER.equals(labels.path(Labels.MANAGED_BY).asText())
-            || !environment.equals(labels.path(Labels.ENVIRONMENT).asText())) {
-          entries.add(new ChangeSet.Entry(key, Action.SKIPPED, "not owned by Paved for environment \""
-              + environment + "\" (no ownership labels); left alone"));
+        Owner owner = new Owner(repo, environment);
+        if (!owner.owns(current.get())) {
+          entries.add(new ChangeSet.Entry(key, Action.SKIPPED, "not owned by Paved for repo \"" + repo
+              + "\", environment \"" + environment + "\" (" + owner.otherClaim(current.get())
+                  .map(c -> "it belongs to " + c).orElse("no ownership labels") + "); left alone"));
           continue;
         }
         if (!dryRun) {
@@ -358,6 +455,11 @@ public final class ResourceManager {
    * silently ignoring the item's own: every object is addressed explicitly.
    */
   private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> target(JsonNode manifest) {
+    return target(client, manifest);
+  }
+
+  private static io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> target(KubernetesClient client,
+      JsonNode manifest) {
     GenericKubernetesResource g = generic(manifest);
     var resource = client.resource(g);
     String ns = g.getMetadata() == null ? null : g.getMetadata().getNamespace();

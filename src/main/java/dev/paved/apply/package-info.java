@@ -4,7 +4,10 @@
  * (server-side apply, field manager {@code paved}, staged, minimal), diffs (server-side
  * dry-run) and deletes (only what Paved owns); {@link dev.paved.apply.InventoryStore} keeps in
  * the cluster what Paved applied per target. Results are data: a
- * {@link dev.paved.apply.ChangeSet} of {@code Kind/namespace/name → action}.
+ * {@link dev.paved.apply.ChangeSet} of {@code Kind/namespace/name → action}. Each team's objects
+ * are written as the team's identity ({@link dev.paved.apply.Writers}, impersonation), the
+ * environment's own as Paved; {@link dev.paved.apply.Discovery} tells kinds' scopes as the cluster
+ * serves them; {@link dev.paved.apply.TeamRole} is the ClusterRole the teams are bound to.
  *
  * <p>{@link dev.paved.apply.DriftWatcher} keeps a target equal to git between syncs, one check
  * per object at a time through {@link dev.paved.apply.LatestWins} (the latest-wins slot the
@@ -13,7 +16,8 @@
  * <p>The decisions are pure and live beside it: {@link dev.paved.apply.Comparison} (does the
  * live object already hold what we declare?), {@link dev.paved.apply.IgnoreRules} (what is not
  * drift), {@link dev.paved.apply.DriftAttribution} (who changed it),
- * {@link dev.paved.apply.PruneGuard} (what may be deleted), {@link dev.paved.apply.Health} (is it
+ * {@link dev.paved.apply.Owner} (whose is an existing object: this repo's and environment's,
+ * adoptable, or a conflict?), {@link dev.paved.apply.PruneGuard} (what may be deleted), {@link dev.paved.apply.Health} (is it
  * healthy?). May call: {@code desired},
  * {@code config} (types), {@code secret} (the scrubber), Fabric8's client. Never called by the
  * pure core.

@@ -73,7 +73,8 @@ final class ApplyCommand implements Callable<Integer> {
           + " objects");
       TargetSync.Result result = TargetSync.run(t.state, TargetSync.prunePolicy(t.environment), t.commit,
           t.manager, t.inventories, new TargetSync.Options(dryRun,
-              dev.paved.apply.ResourceManager.Options.defaults().withIgnore(t.ignore())));
+              dev.paved.apply.ResourceManager.Options.defaults().withIgnore(t.ignore()))
+              .confining(t.evaluation.platform().orElseThrow()));
       for (ChangeSet.Entry e : result.changes().entries()) {
         out.println("  " + e);
       }
@@ -102,6 +103,9 @@ final class ApplyCommand implements Callable<Integer> {
     StringBuilder b = new StringBuilder();
     if (c.count(Action.FAILED) > 0) {
       b.append(c.count(Action.FAILED)).append(" failed");
+    }
+    if (c.count(Action.CONFLICT) > 0) {
+      b.append(b.length() > 0 ? ", " : "").append(c.count(Action.CONFLICT)).append(" in conflict");
     }
     if (c.count(Action.HELD) > 0) {
       b.append(b.length() > 0 ? ", " : "").append(c.count(Action.HELD)).append(" deletion(s) held");

@@ -113,10 +113,16 @@ final class LiveTarget implements AutoCloseable {
       return t;
     });
     // Live state read with one LIST per kind and namespace, not a GET per object.
-    manager = new ResourceManager(client, "paved",
+    manager = new ResourceManager(client, "paved", repoId(),
         new ListedLiveState(client, state.objects().stream().map(o -> o.key()).toList()), executor);
-    inventories = new InventoryStore(client, "paved");
+    inventories = new InventoryStore(client, "paved", repoId());
     return this;
+  }
+
+  /** The repo id the objects are owned as: platform.yaml's {@code id}, else {@code default}. */
+  String repoId() {
+    String id = evaluation.platform().orElseThrow().settings().id();
+    return id == null ? dev.paved.apply.Owner.DEFAULT_REPO : id;
   }
 
   /** The HEAD commit id when {@code dir} is in a git repository, else {@code local}. */
@@ -132,6 +138,9 @@ final class LiveTarget implements AutoCloseable {
   public void close() {
     if (executor != null) {
       executor.shutdownNow();
+    }
+    if (manager != null) {
+      manager.close();
     }
     if (clusters != null) {
       clusters.close();

@@ -166,11 +166,13 @@ public final class Declarations {
 
   /**
    * {@code platform.yaml} at the repo root (optional): the platform team's owners (for
-   * CODEOWNERS) and the namespaces no team may write beyond the built-in ones.
+   * CODEOWNERS), the namespaces no team may write beyond the built-in ones, and the repo's id
+   * ({@code id}, null when not declared: what {@code paved apply} labels the objects it owns
+   * with; the daemon uses its config's repo name).
    */
-  public record Settings(String file, List<String> owners, List<String> reservedNamespaces) {
+  public record Settings(String file, List<String> owners, List<String> reservedNamespaces, String id) {
 
-    public static final Settings NONE = new Settings(null, List.of(), List.of());
+    public static final Settings NONE = new Settings(null, List.of(), List.of(), null);
 
     public Settings {
       owners = List.copyOf(owners);
@@ -179,7 +181,8 @@ public final class Declarations {
 
     /** The settings of a file valid against its schema. */
     static Settings of(String file, YamlDocument doc) {
-      return new Settings(file, list(doc.tree().get("owners")), list(doc.tree().get("reservedNamespaces")));
+      return new Settings(file, list(doc.tree().get("owners")), list(doc.tree().get("reservedNamespaces")),
+          text(doc.tree().get("id")));
     }
   }
 

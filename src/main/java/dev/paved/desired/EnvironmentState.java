@@ -1,12 +1,25 @@
 package dev.paved.desired;
 
 import java.util.List;
+import dev.paved.config.Declarations.Team.Identity;
+import java.util.Map;
 import java.util.Optional;
 
-/** The desired objects of one environment (a target: cluster + namespaces), in apply order. */
-public record EnvironmentState(String environment, String tier, String cluster, List<DesiredObject> objects) {
+/**
+ * The desired objects of one environment (a target: cluster + namespaces), in apply order, and
+ * whom Paved acts as for each team's objects ({@code identities}: team → identity; a team not in
+ * it, and every object of no service, is written as Paved itself).
+ */
+public record EnvironmentState(String environment, String tier, String cluster, List<DesiredObject> objects,
+    Map<String, Identity> identities) {
+
+  /** A state whose objects are all written as Paved itself. */
+  public EnvironmentState(String environment, String tier, String cluster, List<DesiredObject> objects) {
+    this(environment, tier, cluster, objects, Map.of());
+  }
 
   public EnvironmentState {
+    identities = Map.copyOf(identities);
     // Apply order, by a stable sort on this thread. Never Arrays.parallelSort here: it runs on
     // the JVM's common pool, which the core does not use (its caller gives it Workers), and
     // inside the renderer's parallel work on that pool it livelocked the JDK 17 pool

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.config.ApiKinds;
 import dev.paved.config.Declarations.Environment;
+import dev.paved.config.Declarations.Team.Identity;
 import dev.paved.config.Declarations.RawManifest;
 import dev.paved.config.Diagnostic;
 import dev.paved.config.Location;
@@ -68,7 +69,7 @@ public final class Renderer {
     // them over the workers too, then collect in environment order.
     List<Environment> environments = List.copyOf(platform.environments().values());
     List<Finished> finished = workers.map(environments,
-        env -> finish(env, byEnv.get(env.name()), namespaceTeams, commit));
+        env -> finish(platform, env, byEnv.get(env.name()), namespaceTeams, commit));
     Map<String, EnvironmentState> states = new TreeMap<>();
     for (Finished f : finished) {
       problems.addAll(f.duplicates());
@@ -79,8 +80,8 @@ public final class Renderer {
 
   private record Finished(EnvironmentState state, List<Diagnostic> duplicates) {}
 
-  private static Finished finish(Environment env, List<DesiredObject> objects, Map<String, Set<String>> namespaceTeams,
-      String commit) {
+  private static Finished finish(Platform platform, Environment env, List<DesiredObject> objects,
+      Map<String, Set<String>> namespaceTeams, String commit) {
     if (env.createNamespaces()) {
       namespaceTeams.forEach((key, teams) -> {
         if (key.startsWith(env.name() + "/")) {
@@ -88,8 +89,16 @@ public final class Renderer {
         }
       });
     }
+    Set<String> teams = new TreeSet<>();
+    namespaceTeams.forEach((key, t) -> {
+      if (key.startsWith(env.name() + "/")) {
+        teams.addAll(t);
+      }
+    });
+    Map<String, Identity> identities = TeamRbac.identities(platform, env, teams);
+    objects.addAll(TeamRbac.roleBindings(env, namespaceTeams, identities, commit));
     List<Diagnostic> duplicates = duplicates(objects);
-    return new Finished(new EnvironmentState(env.name(), env.tier(), env.cluster(), objects), duplicates);
+    return new Finished(new EnvironmentState(env.name(), env.tier(), env.cluster(), objects, identities), duplicates);
   }
 
   private static List<Diagnostic> duplicates(List<DesiredObject> objects) {

@@ -52,7 +52,7 @@ final class DaemonMetrics {
 
   /** Counts a sync's applied (created or configured), pruned and failed objects. */
   void changes(String repo, String environment, ChangeSet changes) {
-    long applied = changes.count(Action.CREATED) + changes.count(Action.CONFIGURED);
+    long applied = changes.count(Action.CREATED) + changes.count(Action.CONFIGURED) + changes.count(Action.ADOPTED);
     counter("paved.objects.applied", "Objects created or changed by reconciles", repo, environment)
         .increment(applied);
     counter("paved.objects.pruned", "Objects deleted because git no longer declares them", repo, environment)

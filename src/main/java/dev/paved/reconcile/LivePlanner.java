@@ -53,6 +53,11 @@ public final class LivePlanner {
               : new Plan.ObjectChange(o.key(), Plan.Action.CONFLICT, o.service(), diff, owner
                   + "; the apply would take it over"));
         }
+        case ADOPTED -> changes.add(new Plan.ObjectChange(o.key(), Plan.Action.CONFLICT, o.service(),
+            unified(o.key(), (ObjectNode) d.live(), (ObjectNode) d.after(), redactor),
+            "not Paved's; git marks it paved.dev/adopt: \"true\": the apply would adopt it"));
+        case CONFLICT -> changes.add(Plan.ObjectChange.because(o.key(), Plan.Action.CONFLICT, o.service(),
+            d.reason()));
         default -> changes.add(Plan.ObjectChange.because(o.key(), Plan.Action.REFUSE, o.service(),
             "the apiserver refuses it: " + d.reason()));
       }

@@ -43,10 +43,11 @@ public final class PlatformSync {
       CompletableFuture<TargetSync.Result> f = CompletableFuture.supplyAsync(() -> {
         KubernetesClient client = clusters.client(cluster);
         Clusters.ping(cluster, client);
-        ResourceManager manager = new ResourceManager(client, "paved",
-            new ListedLiveState(client, env.objects().stream().map(o -> o.key()).toList()), applies);
-        return TargetSync.run(env, TargetSync.prunePolicy(decl), state.revision(), manager,
-            new InventoryStore(client, "paved"), options);
+        try (ResourceManager manager = new ResourceManager(client, "paved",
+            new ListedLiveState(client, env.objects().stream().map(o -> o.key()).toList()), applies)) {
+          return TargetSync.run(env, TargetSync.prunePolicy(decl), state.revision(), manager,
+              new InventoryStore(client, "paved"), options.confining(platform));
+        }
       }, targets).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> failed(env, state, e, timeout));
       out.put(env.environment(), f);
     }

@@ -178,7 +178,8 @@ final class RepoWorker {
       Environment decl = platform.environments().get(state.environment());
       Cluster cluster = platform.clusters().get(state.cluster());
       TargetRequest request = new TargetRequest(e.revision(), state, cluster, TargetSync.prunePolicy(decl),
-          decl.drift() == null ? DriftMode.CORRECT : decl.drift(), IgnoreRules.of(rendered, state.environment()), revertAfter(decl));
+          decl.drift() == null ? DriftMode.CORRECT : decl.drift(), IgnoreRules.of(rendered, state.environment()),
+          platform, revertAfter(decl));
       if (context.closed()) {
         return;
       }

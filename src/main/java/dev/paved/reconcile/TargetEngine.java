@@ -25,15 +25,17 @@ final class TargetEngine implements AutoCloseable {
   private final DriftWatcher.Listener listener;
   private DriftWatcher watcher;
 
-  TargetEngine(DaemonContext context, Cluster cluster, KubernetesClient client, String environment,
+  TargetEngine(DaemonContext context, Cluster cluster, KubernetesClient client, String repo, String environment,
       Map<String, String> inventoryLabels, DriftWatcher.Listener listener) {
     this.context = context;
     this.cluster = cluster;
     this.client = client;
     this.listener = listener;
     this.cache = new InformerLiveState(client, environment);
-    this.manager = new ResourceManager(client, Labels.MANAGER, cache, context.applies);
-    this.inventories = new InventoryStore(client, Labels.MANAGER, InventoryStore.Options.defaults(), inventoryLabels);
+    // Owned as the daemon config's repo name: an id no commit can change.
+    this.manager = new ResourceManager(client, Labels.MANAGER, repo, cache, context.applies);
+    this.inventories = new InventoryStore(client, Labels.MANAGER, repo, InventoryStore.Options.defaults(),
+        inventoryLabels);
   }
 
   /** Starts the drift watcher on the request's state, or swaps it in (before the sync, as it asks). */
@@ -66,6 +68,7 @@ final class TargetEngine implements AutoCloseable {
         watcher.close();
       }
       cache.close();
+      manager.close();
     } finally {
       client.close();
     }

@@ -8,6 +8,9 @@ import dev.paved.apply.InventoryStore;
 import dev.paved.apply.PruneGuard;
 import dev.paved.apply.ResourceManager;
 import dev.paved.config.Declarations.Environment;
+import dev.paved.config.Platform;
+import dev.paved.policy.Confinement;
+import dev.paved.policy.Finding;
 import dev.paved.desired.DesiredObject;
 import dev.paved.desired.EnvironmentState;
 import dev.paved.desired.ObjectKey;
@@ -31,10 +34,22 @@ public final class TargetSync {
 
   private static final Logger LOG = LoggerFactory.getLogger(TargetSync.class);
 
-  /** Options of a sync. */
-  public record Options(boolean dryRun, ResourceManager.Options apply) {
+  /**
+   * Options of a sync. {@code confine}: the platform whose tenancy ({@link Confinement}) is
+   * checked again before anything is applied, with the kinds' scopes from the cluster's
+   * discovery; null skips that check (tests that bypass Paved's own checks on purpose).
+   */
+  public record Options(boolean dryRun, ResourceManager.Options apply, Platform confine) {
+    public Options(boolean dryRun, ResourceManager.Options apply) {
+      this(dryRun, apply, null);
+    }
+
     public static Options defaults() {
       return new Options(false, ResourceManager.Options.defaults());
+    }
+
+    public Options confining(Platform platform) {
+      return new Options(dryRun, apply, platform);
     }
   }
 
@@ -67,6 +82,27 @@ public final class TargetSync {
         p.path("allowMassDeletion").asBoolean(false));
   }
 
+  /**
+   * The objects {@link Confinement} refuses now that the cluster can say which kinds are
+   * cluster-scoped (its discovery; offline knowledge for kinds it does not serve), as failures.
+   */
+  static ChangeSet confinement(EnvironmentState state, ResourceManager manager, Platform platform) {
+    if (platform == null) {
+      return ChangeSet.empty();
+    }
+    Confinement.Scopes offline = Confinement.Scopes.offline(platform.kinds());
+    Confinement.Scopes scopes = (apiVersion, kind) -> manager.discovery().namespaced(apiVersion, kind)
+        .map(namespaced -> !namespaced).or(() -> offline.clusterScoped(apiVersion, kind));
+    java.util.Map<ObjectKey, String> reasons = new java.util.TreeMap<>();
+    for (Finding f : Confinement.check(platform, state, scopes)) {
+      reasons.merge(f.object(), f.message(), (a, b) -> a + "; " + b);
+    }
+    List<ChangeSet.Entry> out = new java.util.ArrayList<>();
+    reasons.forEach((k, m) -> out.add(new ChangeSet.Entry(k, Action.FAILED, "refused by tenancy before apply, "
+        + "nothing written: " + m)));
+    return new ChangeSet(out);
+  }
+
   public static Result run(EnvironmentState state, PruneGuard.Policy prune, String commit, ResourceManager manager,
       InventoryStore inventories, Options options) {
     MDC.put("target", state.environment());
@@ -81,9 +117,13 @@ public final class TargetSync {
             "cannot read the inventory of " + state.environment() + " (nothing was applied or pruned): "
                 + e.getMessage()));
       }
-      List<DesiredObject> objects = state.objects();
       Set<ObjectKey> desired = new TreeSet<>();
-      objects.forEach(o -> desired.add(o.key()));
+      state.objects().forEach(o -> desired.add(o.key()));
+      // Refused objects stay in the desired set: never pruned for being refused.
+      ChangeSet refused = confinement(state, manager, options.confine());
+      Set<ObjectKey> refusedKeys = new TreeSet<>();
+      refused.entries().forEach(e -> refusedKeys.add(e.key()));
+      List<DesiredObject> objects = state.objects().stream().filter(o -> !refusedKeys.contains(o.key())).toList();
       Set<ObjectKey> owned = previous.map(Inventory::objects).orElse(Set.of());
       if (!options.dryRun() && !owned.containsAll(desired)) {
         // Record what is about to be created before creating it: if this sync dies half-way,
@@ -93,7 +133,8 @@ public final class TargetSync {
         inventories.write(new Inventory(state.environment(),
             previous.map(Inventory::commit).orElse(commit), union));
       }
-      ChangeSet applied = manager.apply(objects, options.apply().withDryRun(options.dryRun()));
+      manager.actAs(state.identities());
+      ChangeSet applied = manager.apply(objects, options.apply().withDryRun(options.dryRun())).plus(refused);
       PruneGuard.Decision decision = PruneGuard.decide(owned, desired, prune);
       ChangeSet pruned = manager.delete(decision.delete(), state.environment(), options.dryRun());
       ChangeSet all = applied.plus(pruned).plus(decision.held());
@@ -102,6 +143,17 @@ public final class TargetSync {
         decision.held().entries().forEach(e -> record.add(e.key()));
         // Objects whose deletion failed stay recorded, to be retried at the next sync.
         pruned.of(Action.FAILED).forEach(e -> record.add(e.key()));
+        // An object in conflict is not this target's: not recorded, unless it was before.
+        refused.entries().forEach(e -> {
+          if (!owned.contains(e.key())) {
+            record.remove(e.key());
+          }
+        });
+        applied.of(Action.CONFLICT).forEach(e -> {
+          if (!owned.contains(e.key())) {
+            record.remove(e.key());
+          }
+        });
         Inventory next = new Inventory(state.environment(), commit, record);
         if (previous.isEmpty() || !previous.get().equals(next) || !owned.containsAll(desired)) {
           inventories.write(next); // an unchanged inventory is not rewritten: a no-op sync writes nothing

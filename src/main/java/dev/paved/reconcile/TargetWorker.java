@@ -136,7 +136,7 @@ final class TargetWorker {
       e.watch(r);
       result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
           new TargetSync.Options(false, new ResourceManager.Options(context.config.defaults().applyConcurrency(),
-              false, Duration.ofSeconds(30)).withIgnore(r.ignore())));
+              false, Duration.ofSeconds(30)).withIgnore(r.ignore())).confining(r.platform()));
       if (result.refused()) {
         refused(result.error().orElse("refused"), Duration.ofNanos(System.nanoTime() - start));
         return result; // not retried: the same write would be refused again; the next commit or resync tries
@@ -200,11 +200,13 @@ final class TargetWorker {
     SyncState state = result.synced() ? SyncState.SYNCED : c.partial() ? SyncState.PARTIAL : SyncState.HELD;
     String error = null;
     if (state == SyncState.PARTIAL) {
-      error = describe(c.of(Action.FAILED), "failed");
+      List<ChangeSet.Entry> problems = new ArrayList<>(c.of(Action.FAILED));
+      problems.addAll(c.of(Action.CONFLICT));
+      error = describe(problems, "failed or in conflict");
     } else if (state == SyncState.HELD && r.removed() && !r.prune().enabled()) {
       long n = c.count(Action.HELD);
       error = c.of(Action.HELD).get(0).reason() + " (" + n + (n == 1 ? " object" : " objects") + " held, as the"
-          + " inventory " + InventoryStore.NAMESPACE + "/paved-inventory-" + environment + " records)";
+          + " inventory " + InventoryStore.NAMESPACE + "/" + InventoryStore.name(repo, environment) + " records)";
     } else if (state == SyncState.HELD) {
       error = describe(c.of(Action.HELD), "held");
     }
@@ -267,7 +269,7 @@ final class TargetWorker {
       engine.close();
       engine = null;
     }
-    engine = new TargetEngine(context, cluster, Clusters.connect(cluster, context.connections), environment,
+    engine = new TargetEngine(context, cluster, Clusters.connect(cluster, context.connections), repo, environment,
         Map.of(REPO_LABEL, repo, SOURCE_LABEL, source), new DriftListener());
     return engine;
   }

@@ -15,9 +15,12 @@
  * Workers share one {@link dev.paved.reconcile.DaemonContext} (pools, retry policy, metrics, clock,
  * lifecycle) and never reach into the daemon.
  *
- * <p>May call: {@code apply}, {@code desired}, {@code config} (types); the daemon also
- * {@code pipeline} (evaluations) and {@code source} (git mirrors, reverts); {@code secret} (the
- * scrubber). Speaks plain values and
+ * <p>Before applying, {@link dev.paved.reconcile.TargetSync} runs the tenancy check again ({@code
+ * policy.Confinement}) with the kinds' scopes from the cluster's discovery.
+ *
+ * <p>May call: {@code apply}, {@code desired}, {@code config} (types), {@code policy} (the
+ * confinement check); the daemon also {@code pipeline} (evaluations) and {@code source} (git
+ * mirrors, reverts); {@code secret} (the scrubber). Speaks plain values and
  * {@code CompletionStage}; knows nothing of Vert.x.
  */
 package dev.paved.reconcile;

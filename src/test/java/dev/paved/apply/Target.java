@@ -83,6 +83,7 @@ final class Target {
     @Override
     public void close() {
       cache.close();
+      manager.close();
       executor.shutdownNow();
       drift.shutdownNow();
     }

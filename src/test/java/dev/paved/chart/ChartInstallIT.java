@@ -170,7 +170,8 @@ class ChartInstallIT {
       throw new AssertionError("targets: " + last + "\nserve log:\n" + tail(log), e);
     }
     assertThat(client.apps().deployments().inNamespace("payments-prod").withName("checkout").get()).isNotNull();
-    assertThat(client.configMaps().inNamespace("paved-system").withName("paved-inventory-prod").get()).isNotNull();
+    assertThat(client.configMaps().inNamespace("paved-system").withName(dev.paved.apply.InventoryStore.name("platform", "prod")).get())
+        .isNotNull();
   }
 
   private static void assertForbidden(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {

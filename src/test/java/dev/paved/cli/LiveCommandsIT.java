@@ -157,11 +157,11 @@ class LiveCommandsIT {
     assertThat(plan.out())
         .contains("0 to add, 0 to change, 2 to remove, 6 unchanged, 1 skipped, 1 conflict(s)")
         .contains("- Deployment/" + ns + "/legacy")
-        .contains("= ServiceAccount/" + ns + "/legacy (skipped: not owned by Paved for environment \""
+        .contains("= ServiceAccount/" + ns + "/legacy (skipped: not owned by Paved for repo \"default\", environment \""
             + p.environment + "\"")
-        .contains("* ConfigMap/" + ns + "/settings (conflict: it exists and is not Paved's (managed by helm); the "
-            + "apply would take it over)")
-        .contains("+  a: \"2\"");
+        // no silent takeover: the apply would write nothing for it (git may mark it paved.dev/adopt)
+        .contains("* ConfigMap/" + ns + "/settings (conflict: exists and is not Paved's (field managers: ")
+        .doesNotContain("+  a: \"2\"");
 
     // An object the apiserver would refuse: listed with its reason, exit 1, nothing written.
     p.manifest("checkout", "bad.yaml", """
@@ -202,6 +202,31 @@ class LiveCommandsIT {
     assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);
     assertThat(r.out()).contains("ConfigMap/" + ns + "/settings failed: ").contains("valid config key")
         .contains("Deployment/" + ns + "/checkout created").contains("NOT synced (1 failed)");
+  }
+
+  @Test
+  void applyWritesAsTheTeamOwnsAsTheRepoIdOfPlatformYamlAndReportsAConflict(KubernetesClient client,
+      ControlPlane cluster) throws Exception {
+    String ns = client.getNamespace();
+    client.configMaps().resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+        .withName("settings").endMetadata().addToData("mode", "ops").build()).fieldManager("ops").serverSideApply();
+    LivePlatform p = new LivePlatform(ns).impersonating().service("checkout", "1.0.0")
+        .file("platform.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Platform\nid: shop\n")
+        .manifest("checkout", "settings.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+            + "data:\n  mode: paved\n");
+
+    Cli r = paved("apply", p.writeTo(work.resolve("repo")), p, cluster);
+
+    assertThat(r.exit()).as(r.err() + r.out()).isEqualTo(ExitCodes.FINDINGS);
+    assertThat(objectLines(r.out())).contains("RoleBinding/" + ns + "/paved-team-payments created",
+        "Deployment/" + ns + "/checkout created");
+    assertThat(r.out()).contains("ConfigMap/" + ns + "/settings conflict: exists and is not Paved's (field managers: ops)")
+        .contains("NOT synced (1 in conflict)");
+    assertThat(client.configMaps().withName("settings").get().getData()).containsEntry("mode", "ops");
+    assertThat(client.apps().deployments().withName("checkout").get().getMetadata().getLabels())
+        .containsEntry(Labels.REPO, "shop");
+    assertThat(client.configMaps().inNamespace("paved-system")
+        .withName(dev.paved.apply.InventoryStore.name("shop", p.environment)).get()).isNotNull();
   }
 
   @Test

@@ -191,6 +191,7 @@ class RendererTest {
         "ServiceAccount/payments-dev/checkout",
         "ConfigMap/shared-config/checkout-shared",
         "ClusterRole/checkout-reader",
+        "RoleBinding/payments-dev/paved-team-payments",
         "Service/payments-dev/checkout",
         "Deployment/payments-dev/checkout",
         "CronJob/payments-dev/checkout-cleanup",
@@ -377,6 +378,40 @@ class RendererTest {
     assertThat(ns.at("/metadata/annotations/paved.dev~1source").asText()).isEqualTo("environments/dev.yaml");
     assertThat(one(env(r, "dev"), "Namespace").service()).isNull();
     assertThat(ofKind(env(r, "prod"), "Namespace")).isEmpty();
+  }
+
+  @Test
+  void aRoleBindingPerTeamAndNamespaceGrantsTheTeamsIdentityUnlessTheEnvironmentOptsOut() {
+    RenderResult r = render(repo().file("environments/staging.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Environment
+            tier: staging
+            cluster: main
+            rbac:
+              manage: false
+            """).file("environments/prod.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Environment
+            tier: prod
+            cluster: main
+            rbac:
+              impersonate: false
+            """));
+
+    DesiredObject binding = one(env(r, "dev"), "RoleBinding");
+    assertThat(binding.key().toString()).isEqualTo("RoleBinding/payments-dev/paved-team-payments");
+    assertThat(binding.service()).isNull();
+    assertThat(binding.manifest().at("/roleRef").toString())
+        .isEqualTo("{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"paved-team\"}");
+    assertThat(binding.manifest().at("/subjects/0/name").asText()).isEqualTo("paved:team:payments");
+    assertThat(binding.manifest().at("/metadata/labels/paved.dev~1environment").asText()).isEqualTo("dev");
+    assertThat(env(r, "dev").identities()).containsExactly(Map.entry("payments", dev.paved.config.Declarations.Team.defaultIdentity("payments")));
+    // manage: false - still written as the team, the platform grants it
+    assertThat(ofKind(env(r, "staging"), "RoleBinding")).isEmpty();
+    assertThat(env(r, "staging").identities()).containsKey("payments");
+    // impersonate: false - everything as Paved
+    assertThat(ofKind(env(r, "prod"), "RoleBinding")).isEmpty();
+    assertThat(env(r, "prod").identities()).isEmpty();
   }
 
   @Test
@@ -585,7 +620,7 @@ class RendererTest {
       List<DesiredObject> objects = env(r, environment).objects();
       // ServiceAccount, Deployment, Service per service (the fixture's checkout too), and the
       // Namespaces of the four teams
-      assertThat(objects).hasSize(3 * (services + 1) + 4);
+      assertThat(objects).hasSize(3 * (services + 1) + 4 + 4); // + a RoleBinding per team
       for (int i = 1; i < objects.size(); i++) {
         assertThat(objects.get(i - 1).key().compareTo(objects.get(i).key())).isNegative();
       }

@@ -521,7 +521,7 @@ class DaemonIT {
     LivePlatform p = new LivePlatform(client.getNamespace()).service("checkout", "1.0.0").service("payments", "2.0.0");
     String env = p.environment;
     DaemonConfig.Retry retry = new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(2));
-    dev.paved.apply.InventoryStore inventories = new dev.paved.apply.InventoryStore(client, "paved");
+    dev.paved.apply.InventoryStore inventories = new dev.paved.apply.InventoryStore(client, "paved", "platform");
     try (Remote remote = new Remote(dir, cluster.kubeconfig())) {
       String c1 = remote.commit(p, "first");
       Daemon held = start(remote, retry, false);
@@ -536,7 +536,7 @@ class DaemonIT {
       assertThat(target(held, env).lastError()).hasValueSatisfying(e -> assertThat(e)
           .contains("environment " + env + " is no longer in repo platform")
           .contains("pruneRemovedEnvironments: true").contains("6 objects held")
-          .contains("paved-system/paved-inventory-" + env));
+          .contains("paved-system/" + dev.paved.apply.InventoryStore.name("platform", env)));
       assertThat(target(held, env).changes()).containsEntry("held", 6L);
       assertThat(versions(client)).isEqualTo(applied);
       assertThat(inventories.read(env)).hasValueSatisfying(i -> assertThat(i.objects()).hasSize(6));

@@ -33,11 +33,17 @@ public final class LivePlatform {
   private String prune = "";
   private boolean withEnvironment = true;
   private String environmentExtra = "";
+  private boolean impersonate;
 
   public LivePlatform(String namespace) {
-    this.namespace = namespace;
     // The namespace ends in a random suffix: an environment (and inventory) per test.
-    this.environment = "env-" + namespace.substring(namespace.lastIndexOf('-') + 1);
+    this(namespace, "env-" + namespace.substring(namespace.lastIndexOf('-') + 1));
+  }
+
+  /** A platform whose environment {@code environment} lands in {@code namespace}. */
+  public LivePlatform(String namespace, String environment) {
+    this.namespace = namespace;
+    this.environment = environment;
   }
 
   /** Adds (or replaces) a service with one http port and image tag {@code tag}. */
@@ -73,8 +79,24 @@ public final class LivePlatform {
     return this;
   }
 
+  /** Any other file of the repo (e.g. platform.yaml). */
+  public LivePlatform file(String path, String yaml) {
+    extra.put(path, yaml);
+    return this;
+  }
+
   public LivePlatform withoutManifest(String service, String file) {
     extra.remove("services/" + service + "/manifests/" + file);
+    return this;
+  }
+
+  /**
+   * Makes Paved write the teams' objects as the teams, with the RoleBindings it renders (the
+   * default of a real environment). Off by default here ({@code rbac: {impersonate: false}}): most
+   * tests look at other things and count objects.
+   */
+  public LivePlatform impersonating() {
+    this.impersonate = true;
     return this;
   }
 
@@ -110,7 +132,8 @@ public final class LivePlatform {
             cluster: main
             namespace: %s
             createNamespaces: false
-            """.formatted(namespace) + (prune.isEmpty() ? "" : "prune:\n  " + prune.replace("\n", "\n  ") + "\n") + environmentExtra);
+            """.formatted(namespace) + (prune.isEmpty() ? "" : "prune:\n  " + prune.replace("\n", "\n  ") + "\n")
+            + (impersonate ? "" : "rbac:\n  impersonate: false\n") + environmentExtra);
     }
     f.team("payments");
     services.forEach((name, yaml) -> f.file("services/" + name + "/service.yaml", yaml));
@@ -160,12 +183,17 @@ public final class LivePlatform {
 
   /** A fresh engine (resource manager, inventory store, thread pool) on {@code client}. */
   public static Engine engine(KubernetesClient client) {
-    return new Engine(client, InventoryStore.Options.defaults());
+    return new Engine(client, dev.paved.apply.Owner.DEFAULT_REPO, InventoryStore.Options.defaults());
   }
 
   /** The same, with inventory options of its own (a smaller shard size). */
   public static Engine engine(KubernetesClient client, InventoryStore.Options inventory) {
-    return new Engine(client, inventory);
+    return new Engine(client, dev.paved.apply.Owner.DEFAULT_REPO, inventory);
+  }
+
+  /** A fresh engine that applies for config repo {@code repo}. */
+  public static Engine engine(KubernetesClient client, String repo) {
+    return new Engine(client, repo, InventoryStore.Options.defaults());
   }
 
   /** One engine instance: what a (re)started daemon holds in memory. */
@@ -174,9 +202,9 @@ public final class LivePlatform {
     public final InventoryStore inventories;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
 
-    Engine(KubernetesClient client, InventoryStore.Options inventory) {
-      manager = new ResourceManager(client, "paved", new DirectLiveState(client), executor);
-      inventories = new InventoryStore(client, "paved", inventory);
+    Engine(KubernetesClient client, String repo, InventoryStore.Options inventory) {
+      manager = new ResourceManager(client, "paved", repo, new DirectLiveState(client), executor);
+      inventories = new InventoryStore(client, "paved", repo, inventory);
     }
 
     public TargetSync.Result sync(LivePlatform platform, String commit) {
@@ -186,6 +214,7 @@ public final class LivePlatform {
 
     @Override
     public void close() {
+      manager.close();
       executor.shutdownNow();
     }
   }
