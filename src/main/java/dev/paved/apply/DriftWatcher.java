@@ -1,6 +1,5 @@
 package dev.paved.apply;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.config.Declarations.DriftMode;
 import dev.paved.desired.DesiredObject;
@@ -13,7 +12,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Keeps one target equal to git between syncs. It listens to the target's watch cache ({@link
  * InformerLiveState}); when an object of the desired state is added, changed or deleted, it
  * compares the desired object with the live one over the fields Paved declares ({@link
- * Comparison#differences}): fields the apiserver defaulted and fields Paved does not declare
+ * DriftDetector}): fields the apiserver defaulted and fields Paved does not declare
  * (e.g. {@code replicas} left to an HPA) are not drift, nor are the fields of the service's
  * {@code ignoreDifferences} ({@link IgnoreRules}).
  *
@@ -89,12 +88,11 @@ public final class DriftWatcher implements AutoCloseable {
   private final ResourceManager manager;
   private final Executor executor;
   private final Clock clock;
-  private final String fieldManager;
   private final ResourceManager.Options applyOptions = ResourceManager.Options.defaults();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Map<ObjectKey, DriftReport> drift = new ConcurrentHashMap<>();
   private final CorrectionLimit corrections;
-  private final DirectLiveState direct;
+  private final DriftDetector detector;
   private final InformerLiveState.Listener subscription = this::onChange;
 
   /** One check of an object at a time, newer requests coalesced. */
@@ -118,9 +116,8 @@ public final class DriftWatcher implements AutoCloseable {
     this.manager = manager;
     this.executor = executor;
     this.clock = clock;
-    this.fieldManager = fieldManager;
     this.corrections = new CorrectionLimit(clock, maxCorrectionsPerMinute);
-    this.direct = new DirectLiveState(manager.client());
+    this.detector = new DriftDetector(cache, manager, fieldManager);
   }
 
   /**
@@ -256,43 +253,22 @@ public final class DriftWatcher implements AutoCloseable {
       resolve(key);
       return;
     }
-    JsonNode live;
-    try {
-      live = cache.get(key).orElse(null);
-      if (live == null) {
-        // Absent from the cache: deleted, or no longer carrying Paved's labels (which the
-        // selector needs): only the apiserver can tell.
-        live = direct.get(key).orElse(null);
-      }
-    } catch (KubernetesClientException e) {
-      LOG.warn("cannot read {} to check it for drift: {}", key, e.getMessage());
+    Optional<DriftDetector.Finding> found = detector.check(desiredObject, s.prepared().get(key), s.ignore());
+    if (found.isEmpty()) {
       return;
     }
-    ObjectNode desired = s.prepared().get(key);
-    String rv = live == null ? "" : live.path("metadata").path("resourceVersion").asText();
-    List<String> fields;
-    if (live == null) {
-      fields = List.of("/");
-    } else {
-      String applied = live.path("metadata").path("annotations").path(Labels.APPLIED_HASH).asText();
-      String wanted = desired.path("metadata").path("annotations").path(Labels.APPLIED_HASH).asText();
-      if (!applied.isEmpty() && !applied.equals(wanted)) {
-        // Applied from another commit: the sync of this one has not reached it yet.
-        notifyChecked(key, rv, List.of());
-        return;
-      }
-      Set<String> ignored = s.ignore().ignored(desiredObject);
-      fields = confirmed(desiredObject, ignored, live, IgnoreRules.without(Comparison.differences(desired, live),
-          ignored));
+    DriftDetector.Finding f = found.get();
+    if (f.pending()) {
+      notifyChecked(key, f.resourceVersion(), List.of());
+      return;
     }
-    if (fields.isEmpty()) {
+    if (f.fields().isEmpty()) {
       resolve(key);
-      notifyChecked(key, rv, fields);
+      notifyChecked(key, f.resourceVersion(), f.fields());
       return;
     }
-    List<String> managers = live == null ? List.of() : DriftAttribution.managers(live, fields, fieldManager);
-    act(s, desiredObject, new DriftReport(key, fields, managers, clock.instant()));
-    notifyChecked(key, rv, fields);
+    act(s, desiredObject, new DriftReport(key, f.fields(), f.managers(), clock.instant()));
+    notifyChecked(key, f.resourceVersion(), f.fields());
   }
 
   /** Corrects the drift (correct mode, within the rate limit) or records and reports it. */
@@ -325,26 +301,6 @@ public final class DriftWatcher implements AutoCloseable {
         listeners.forEach(l -> l.drifted(report));
       }
     }
-  }
-
-  /**
-   * The local differences {@code fields} that a server-side dry run of git's object confirms:
-   * none when applying it would change nothing (the apiserver only stores a value in another
-   * form, e.g. an empty list dropped); all of them when the apiserver refuses the dry run.
-   */
-  private List<String> confirmed(DesiredObject desired, Set<String> ignored, JsonNode live, List<String> fields) {
-    if (fields.isEmpty()) {
-      return fields;
-    }
-    ResourceManager.ObjectDiff d = manager.diff(desired, ignored, live);
-    return switch (d.action()) {
-      case UNCHANGED -> List.of();
-      case CONFIGURED -> {
-        List<String> changed = fields.stream().filter(p -> !Comparison.sameAt(d.after(), live, p)).toList();
-        yield changed.isEmpty() ? fields : changed;
-      }
-      default -> fields;
-    };
   }
 
   private void resolve(ObjectKey key) {

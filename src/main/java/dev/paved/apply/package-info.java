@@ -11,7 +11,8 @@
  *
  * <p>{@link dev.paved.apply.DriftWatcher} keeps a target equal to git between syncs, one check
  * per object at a time through {@link dev.paved.apply.LatestWins} (the latest-wins slot the
- * daemon also uses per target).
+ * daemon also uses per target); each check asks {@link dev.paved.apply.DriftDetector} whether the
+ * object drifted (compared, confirmed by a dry run, attributed), then corrects or reports it.
  *
  * <p>The decisions are pure and live beside it: {@link dev.paved.apply.Comparison} (does the
  * live object already hold what we declare?), {@link dev.paved.apply.IgnoreRules} (what is not

@@ -1,15 +1,7 @@
 package dev.paved.reconcile;
 
-import dev.paved.apply.Clusters;
-import dev.paved.apply.IgnoreRules;
-import dev.paved.apply.InventoryStore;
 import dev.paved.apply.LatestWins;
-import dev.paved.config.Declarations.Cluster;
-import dev.paved.config.Declarations.DriftMode;
-import dev.paved.config.Declarations.Environment;
 import dev.paved.config.Diagnostic;
-import dev.paved.desired.EnvironmentState;
-import dev.paved.desired.Labels;
 import dev.paved.pipeline.Evaluation;
 import dev.paved.pipeline.EvaluationCache;
 import dev.paved.secret.Scrubber;
@@ -19,20 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** One followed repo: its fetch slot, mirror, evaluations and targets. */
+/**
+ * One followed repo: its fetch slot, mirror, evaluations, history and reverts; each good commit
+ * goes to the repo's {@link RepoTargets}.
+ */
 final class RepoWorker {
   private static final Logger LOG = LoggerFactory.getLogger(RepoWorker.class);
 
@@ -42,17 +33,13 @@ final class RepoWorker {
   private final EvaluationCache evaluations;
   /** The recent history of the repo's services, recomputed after each new good commit. */
   final RepoHistory history = new RepoHistory();
-  private final Map<String, TargetWorker> targets = new ConcurrentHashMap<>();
+  private final RepoTargets targets;
   private final Object lock = new Object();
-  private final Object scheduling = new Object();
-  /** Clusters searched (or being searched) for this repo's inventories since the start. */
-  private final Set<String> discovering = ConcurrentHashMap.newKeySet();
   private RepoSource source;
 
   private volatile boolean loaded;
   private volatile String head;
   private volatile String evaluated;
-  private volatile Evaluation lastGood;
   private volatile DaemonStatus.Problem fetchError;
   private volatile DaemonStatus.Problem commitError;
   private volatile Instant lastFetch;
@@ -61,6 +48,7 @@ final class RepoWorker {
     this.context = context;
     this.evaluations = new EvaluationCache(16, context.evaluation);
     this.repo = repo;
+    this.targets = new RepoTargets(context, repo, this::autoRevert);
     this.fetches = new LatestWins<>(context.git, force -> context.withRetries("fetch of repo " + repo.name(),
         this::fetchAndEvaluate, context.git, fetchesPending()));
   }
@@ -74,7 +62,12 @@ final class RepoWorker {
   }
 
   List<TargetWorker> targets() {
-    return new TreeMap<>(targets).values().stream().toList();
+    return targets.list();
+  }
+
+  /** Reconciles the newest good commit again on every target (the full resync). */
+  void resync() {
+    targets.resync();
   }
 
   CompletionStage<Void> refresh() {
@@ -147,7 +140,8 @@ final class RepoWorker {
             + (errors > 0 && violations > 0 ? ", " : "")
             + (violations > 0 ? violations + " enforced policy " + (violations == 1 ? "violation" : "violations")
                 : "")
-            + (lastGood == null ? "; nothing applied yet" : "; " + DaemonContext.shortId(lastGood.revision()) + " stays applied");
+            + targets.lastGood().map(g -> "; " + DaemonContext.shortId(g.revision()) + " stays applied")
+                .orElse("; nothing applied yet");
         commitError = new DaemonStatus.Problem(Optional.of(commit), summary, lines, context.clock.instant());
         LOG.warn("{}:\n  {}", summary, String.join("\n  ", lines));
         context.emit(DaemonEvent.Type.COMMIT_REFUSED, DaemonEvent.Severity.ERROR, repo.name(), null, null, null, commit,
@@ -156,104 +150,10 @@ final class RepoWorker {
       }
       commitError = null;
       LOG.info("commit {} of repo {} is good; reconciling its targets", DaemonContext.shortId(commit), repo.name());
-      synchronized (scheduling) {
-        lastGood = e;
-        schedule(e);
-      }
+      targets.reconcile(e);
       updateHistory(commit);
     } finally {
       MDC.remove("commit");
-    }
-  }
-
-  /**
-   * Hands {@code e}'s desired state to each of its targets. Called holding {@code scheduling}
-   * with {@code e == lastGood}, so an older commit is never requested after a newer one.
-   */
-  private void schedule(Evaluation e) {
-    var platform = e.platform().orElseThrow();
-    var rendered = e.rendered().orElseThrow();
-    Map<String, EnvironmentState> envs = rendered.state().environments();
-    for (EnvironmentState state : envs.values()) {
-      Environment decl = platform.environments().get(state.environment());
-      Cluster cluster = platform.clusters().get(state.cluster());
-      TargetRequest request = new TargetRequest(e.revision(), state, cluster, TargetSync.prunePolicy(decl),
-          decl.drift() == null ? DriftMode.CORRECT : decl.drift(), IgnoreRules.of(rendered, state.environment()),
-          platform, revertAfter(decl));
-      if (context.closed()) {
-        return;
-      }
-      targets.computeIfAbsent(state.environment(), this::newTarget).request(request);
-    }
-    for (Map.Entry<String, TargetWorker> t : new TreeMap<>(targets).entrySet()) {
-      if (!envs.containsKey(t.getKey())) {
-        if (!t.getValue().removing()) {
-          LOG.warn("environment {} is no longer in repo {}: {}", t.getKey(), repo.name(), repo.pruneRemovedEnvironments()
-              ? "pruning every object its inventory records" : "its deletions are held (pruneRemovedEnvironments: false)");
-        }
-        t.getValue().request(t.getValue().removal(e.revision(), repo.pruneRemovedEnvironments()));
-      }
-    }
-    discoverRemoved(e);
-  }
-
-  private TargetWorker newTarget(String environment) {
-    return new TargetWorker(context, repo, environment, this::pruned, this::autoRevert);
-  }
-
-  /** A removed environment is pruned: its target goes, unless a newer commit brought it back meanwhile. */
-  private void pruned(TargetWorker t) {
-    synchronized (scheduling) {
-      if (t.removing() && targets.remove(t.environment(), t)) {
-        t.retire();
-      }
-    }
-  }
-
-  /**
-   * Finds, after a restart, environments this repo applied that its newest commit no longer has:
-   * the inventories in the commit's clusters labelled with the repo's source (once per cluster). Each becomes a target whose
-   * removal is reconciled like one seen while running. Off the git thread; a cluster that cannot
-   * be reached is asked again at the next commit or resync.
-   */
-  private void discoverRemoved(Evaluation e) {
-    var platform = e.platform().orElseThrow();
-    Set<String> declared = e.rendered().orElseThrow().state().environments().keySet();
-    for (Cluster cluster : new TreeMap<>(platform.clusters()).values()) {
-      if (!discovering.add(cluster.name())) {
-        continue; // once per cluster: while running, the targets themselves see an environment go
-      }
-      try {
-        context.drift.execute(() -> {
-          List<String> found;
-          try (var client = Clusters.connect(cluster, context.connections)) {
-            found = new InventoryStore(client, Labels.MANAGER).environments(Map.of(TargetWorker.SOURCE_LABEL,
-                RepoUrls.source(repo)));
-          } catch (RuntimeException ex) {
-            discovering.remove(cluster.name());
-            LOG.debug("cannot list the inventories of cluster {} for repo {}: {}", cluster.name(), repo.name(),
-                DaemonContext.message(ex));
-            return;
-          }
-          synchronized (scheduling) {
-            if (lastGood != e || context.closed()) {
-              return; // a newer commit runs its own discovery
-            }
-            for (String env : found) {
-              if (!declared.contains(env) && !targets.containsKey(env)) {
-                LOG.warn("environment {} of repo {} is in cluster {} but not in commit {}: {}", env, repo.name(),
-                    cluster.name(), DaemonContext.shortId(e.revision()), repo.pruneRemovedEnvironments()
-                        ? "pruning every object its inventory records"
-                        : "its deletions are held (pruneRemovedEnvironments: false)");
-                targets.computeIfAbsent(env, this::newTarget).request(TargetRequest.removal(e.revision(), env,
-                    cluster, Set.of(), repo.pruneRemovedEnvironments()));
-              }
-            }
-          }
-        });
-      } catch (java.util.concurrent.RejectedExecutionException ex) {
-        return; // closing
-      }
     }
   }
 
@@ -278,23 +178,13 @@ final class RepoWorker {
 
   /** The newest good evaluation, if any. */
   Optional<Evaluation> lastGood() {
-    return Optional.ofNullable(lastGood);
+    return targets.lastGood();
   }
 
   /** The evaluation of the newest commit evaluated (good or refused), if any. */
   Optional<Evaluation> newest() {
     String e = evaluated;
     return e == null ? Optional.empty() : Optional.ofNullable(evaluations.peek(e)).or(this::lastGood);
-  }
-
-  /** The environment's {@code onDegraded} deadline, when it opts in to automatic rollback. */
-  private static Optional<java.time.Duration> revertAfter(Environment decl) {
-    var on = decl.document().tree().path("onDegraded");
-    if (!on.path("revert").asBoolean(false)) {
-      return Optional.empty();
-    }
-    return Optional.of(on.hasNonNull("after") ? DaemonConfig.parseDuration(on.path("after").asText())
-        : java.time.Duration.ofMinutes(10));
   }
 
   /**
@@ -333,14 +223,6 @@ final class RepoWorker {
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closing
-    }
-  }
-
-  void resync() {
-    synchronized (scheduling) {
-      if (lastGood != null) {
-        schedule(lastGood);
-      }
     }
   }
 
@@ -390,19 +272,18 @@ final class RepoWorker {
 
   DaemonStatus.Repo status() {
     DaemonStatus.Problem error = fetchError != null ? fetchError : commitError;
-    Evaluation good = lastGood;
     return new DaemonStatus.Repo(repo.name(), repo.displayUrl(), repo.branch(), Optional.ofNullable(head),
-        Optional.ofNullable(good).map(Evaluation::revision), Optional.ofNullable(error),
+        targets.lastGood().map(Evaluation::revision), Optional.ofNullable(error),
         Optional.ofNullable(lastFetch));
   }
 
   void stopAccepting() {
     fetches.close();
-    targets.values().forEach(TargetWorker::stopAccepting);
+    targets.stopAccepting();
   }
 
   void close() {
-    targets.values().forEach(TargetWorker::close);
+    targets.close();
     synchronized (lock) {
       if (source != null) {
         source.close();

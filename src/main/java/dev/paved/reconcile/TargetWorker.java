@@ -3,25 +3,20 @@ package dev.paved.reconcile;
 import dev.paved.apply.Action;
 import dev.paved.apply.ChangeSet;
 import dev.paved.apply.Clusters;
-import dev.paved.apply.DriftReport;
 import dev.paved.apply.DriftWatcher;
 import dev.paved.apply.HealthStatus;
 import dev.paved.apply.InventoryStore;
-import dev.paved.apply.LatestWins;
 import dev.paved.apply.ResourceManager;
 import dev.paved.config.Declarations.Cluster;
 import dev.paved.desired.DesiredObject;
 import dev.paved.desired.ObjectKey;
-import dev.paved.reconcile.DaemonStatus.SyncState;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,7 +24,8 @@ import org.slf4j.MDC;
 /**
  * One target (an environment of a repo, on its cluster) in the daemon: its reconciles (one at a
  * time, retried with backoff: {@link ReconcileSlot}), each a {@link TargetSync} on the target's
- * {@link TargetEngine}, an environment's removal, and what is known of it ({@link TargetStatus}).
+ * {@link TargetEngine}, an environment's removal, and what is known of it ({@link TargetStatus}); how
+ * each ended is told by its {@link TargetReporter}.
  */
 final class TargetWorker {
 
@@ -56,16 +52,13 @@ final class TargetWorker {
   private final String source;
   // Guarded by `this`: the last request for a declared (not removed) environment.
   private TargetRequest declared;
-
-  /** {@code gone} is called (on a sync thread) once a removed environment's objects are all pruned. */
   private final TargetEvents events;
+  private final TargetReporter reporter;
 
-  TargetWorker(DaemonContext context, DaemonConfig.Repo repo, String environment,
-      java.util.function.Consumer<TargetWorker> gone) {
-    this(context, repo, environment, gone, (e, c, h) -> { });
-  }
-
-  /** {@code autoRevert}: the repo's automatic rollback ({@code onDegraded}). */
+  /**
+   * {@code gone} is called (on a sync thread) once a removed environment's objects are all pruned;
+   * {@code autoRevert}: the repo's automatic rollback ({@code onDegraded}).
+   */
   TargetWorker(DaemonContext context, DaemonConfig.Repo repo, String environment,
       java.util.function.Consumer<TargetWorker> gone, TargetEvents.AutoRevert autoRevert) {
     this.events = new TargetEvents(context, repo.name(), environment, autoRevert);
@@ -75,6 +68,7 @@ final class TargetWorker {
     this.repo = repo.name();
     this.environment = environment;
     this.status = new TargetStatus(this.repo, environment);
+    this.reporter = new TargetReporter(context, this.repo, environment, status, events);
     this.syncs = new ReconcileSlot(context, repo.name() + "/" + environment, this::attempt, () -> retired);
   }
 
@@ -108,6 +102,10 @@ final class TargetWorker {
         : last.prune().allowedProtectedKinds(), prune);
   }
 
+  private synchronized TargetRequest requested() {
+    return requested;
+  }
+
   /** Whether the newest request is a removal (so that a pruned target may go). */
   synchronized boolean removing() {
     return requested != null && requested.removed();
@@ -138,7 +136,7 @@ final class TargetWorker {
           new TargetSync.Options(false, new ResourceManager.Options(context.config.defaults().applyConcurrency(),
               false, Duration.ofSeconds(30)).withIgnore(r.ignore())).confining(r.platform()));
       if (result.refused()) {
-        refused(result.error().orElse("refused"), Duration.ofNanos(System.nanoTime() - start));
+        reporter.refused(result.error().orElse("refused"), Duration.ofNanos(System.nanoTime() - start));
         return result; // not retried: the same write would be refused again; the next commit or resync tries
       }
       if (result.error().isPresent()) {
@@ -147,10 +145,10 @@ final class TargetWorker {
       if (r.removed()) {
         result = removed(r, result, e.inventories);
       }
-      succeeded(r, result, Duration.ofNanos(System.nanoTime() - start));
+      reporter.succeeded(r, result, Duration.ofNanos(System.nanoTime() - start));
       refreshHealth();
     } catch (RuntimeException ex) {
-      failed(ex, Duration.ofNanos(System.nanoTime() - start));
+      reporter.failed(ex, Duration.ofNanos(System.nanoTime() - start), this::requested);
       throw ex;
     } finally {
       MDC.remove("repo");
@@ -159,7 +157,7 @@ final class TargetWorker {
       context.exit();
     }
     if (result.changes().partial()) {
-      throw new PartialSync(describe(result.changes().of(Action.FAILED), "failed"));
+      throw new PartialSync(TargetReporter.describe(result.changes().of(Action.FAILED), "failed"));
     }
     if (r.removed() && result.synced()) {
       LOG.info("{}/{}: the environment left the repo and everything its inventory recorded is pruned", repo,
@@ -195,66 +193,6 @@ final class TargetWorker {
     }
   }
 
-  private void succeeded(TargetRequest r, TargetSync.Result result, Duration took) {
-    ChangeSet c = result.changes();
-    SyncState state = result.synced() ? SyncState.SYNCED : c.partial() ? SyncState.PARTIAL : SyncState.HELD;
-    String error = null;
-    if (state == SyncState.PARTIAL) {
-      List<ChangeSet.Entry> problems = new ArrayList<>(c.of(Action.FAILED));
-      problems.addAll(c.of(Action.CONFLICT));
-      error = describe(problems, "failed or in conflict");
-    } else if (state == SyncState.HELD && r.removed() && !r.prune().enabled()) {
-      long n = c.count(Action.HELD);
-      error = c.of(Action.HELD).get(0).reason() + " (" + n + (n == 1 ? " object" : " objects") + " held, as the"
-          + " inventory " + InventoryStore.NAMESPACE + "/" + InventoryStore.name(repo, environment) + " records)";
-    } else if (state == SyncState.HELD) {
-      error = describe(c.of(Action.HELD), "held");
-    }
-    Instant now = context.clock.instant();
-    status.synced(r, c, state, error, now);
-    events.synced(r.commit(), state, error, now);
-    context.metrics.changes(repo, environment, c);
-    context.metrics.reconciled(repo, environment, took, state.name().toLowerCase(java.util.Locale.ROOT));
-    if (state == SyncState.SYNCED) {
-      context.metrics.lastSuccess(repo, environment, now);
-    }
-    LOG.info("{}/{} at {}: {} ({} ms)", repo, environment, DaemonContext.shortId(r.commit()), c.summary(), took.toMillis());
-  }
-
-  private void failed(RuntimeException ex, Duration took) {
-    String message = DaemonContext.message(ex);
-    boolean repeated = status.failed(message);
-    context.metrics.reconciled(repo, environment, took, "failed");
-    if (!repeated) {
-      TargetRequest r;
-      synchronized (this) {
-        r = requested;
-      }
-      events.failed(r == null ? null : r.commit(), message);
-    }
-    if (repeated) {
-      LOG.debug("{}/{}: reconcile failed again: {}", repo, environment, message); // said once is enough
-    } else {
-      LOG.warn("{}/{}: reconcile failed (retrying with backoff): {}", repo, environment, message);
-    }
-  }
-
-  /** The apiserver refused a write of Paved's own (its inventory): a target error, said once, not retried. */
-  private void refused(String message, Duration took) {
-    status.failed(message);
-    context.metrics.reconciled(repo, environment, took, "failed");
-    context.metrics.inventoryRefused(repo, environment);
-    TargetRequest r = status.applied();
-    events.failed(r == null ? null : r.commit(), message);
-    LOG.error("{}/{}: {} (not retried until the next commit or resync)", repo, environment, message);
-  }
-
-  private static String describe(List<ChangeSet.Entry> entries, String what) {
-    String head = entries.size() + (entries.size() == 1 ? " object " : " objects ") + what + ": ";
-    return head + entries.stream().limit(5).map(ChangeSet.Entry::toString).collect(Collectors.joining("; "))
-        + (entries.size() > 5 ? "; ..." : "");
-  }
-
   // ------------------------------------------------------------------ engine
 
   private synchronized TargetEngine engine(Cluster cluster) {
@@ -270,25 +208,8 @@ final class TargetWorker {
       engine = null;
     }
     engine = new TargetEngine(context, cluster, Clusters.connect(cluster, context.connections), repo, environment,
-        Map.of(REPO_LABEL, repo, SOURCE_LABEL, source), new DriftListener());
+        Map.of(REPO_LABEL, repo, SOURCE_LABEL, source), reporter);
     return engine;
-  }
-
-  private final class DriftListener implements DriftWatcher.Listener {
-    @Override
-    public void drifted(DriftReport report) {
-      context.metrics.driftDetected(repo, environment);
-      events.drifted(report, serviceOf(report.key()));
-    }
-
-    @Override
-    public void corrected(DriftReport report, ChangeSet.Entry result) {
-      if (result.action() != Action.FAILED) {
-        context.metrics.driftCorrected(repo, environment);
-        status.corrected(report);
-        events.corrected(report, serviceOf(report.key()));
-      }
-    }
   }
 
   // ------------------------------------------------------------------ health and status
@@ -326,11 +247,6 @@ final class TargetWorker {
     } catch (RuntimeException ex) {
       LOG.debug("health of {}/{} not refreshed: {}", repo, environment, ex.getMessage());
     }
-  }
-
-  private String serviceOf(ObjectKey key) {
-    TargetRequest r = status.applied();
-    return r == null ? null : r.state().find(key).map(DesiredObject::service).orElse(null);
   }
 
   /** {@code service} in this target, for its page; empty when it has no object here. */

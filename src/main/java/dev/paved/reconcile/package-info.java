@@ -7,11 +7,14 @@
  * <p>The daemon core runs it continuously. {@link dev.paved.reconcile.Daemon}: lifecycle, its own
  * scheduler (polls each repo every {@code pollInterval}, full resync, health), the
  * {@link dev.paved.reconcile.DaemonApi} the HTTP edge calls, status. Per repo a
- * {@link dev.paved.reconcile.RepoWorker} (fetch and evaluate each new commit, hand good ones to
- * targets); per target a {@link dev.paved.reconcile.TargetWorker} (one reconcile at a time, newer
- * requests coalesced by {@link dev.paved.apply.LatestWins}, drift watched between reconciles,
- * failures and refused objects retried with backoff that a newer commit ends). An environment that
- * leaves the repo is reconciled as a removal (nothing desired: its inventory is pruned, or held).
+ * {@link dev.paved.reconcile.RepoWorker} (fetch and evaluate each new commit, history, reverts)
+ * and its {@link dev.paved.reconcile.RepoTargets} (hand good commits to the targets of their
+ * environments); per target a {@link dev.paved.reconcile.TargetWorker} (one reconcile at a time,
+ * newer requests coalesced by {@link dev.paved.apply.LatestWins}, drift watched between
+ * reconciles, failures and refused objects retried with backoff that a newer commit ends), whose
+ * {@link dev.paved.reconcile.TargetReporter} tells each outcome to status, events, metrics and log.
+ * An environment that leaves the repo is reconciled as a removal (nothing desired: its inventory
+ * is pruned, or held).
  * Workers share one {@link dev.paved.reconcile.DaemonContext} (pools, retry policy, metrics, clock,
  * lifecycle) and never reach into the daemon.
  *
