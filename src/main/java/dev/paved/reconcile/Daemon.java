@@ -235,7 +235,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     List<DaemonStatus.ServiceInEnvironment> ss = new ArrayList<>();
     for (RepoWorker w : repos.values()) {
       rs.add(w.status());
-      Map<String, DaemonStatus.LastChange> last = ServiceViews.lastChanges(w.history.entries());
+      Map<String, DaemonStatus.LastChange> last = w.history.lastChanges();
       for (TargetWorker t : w.targets()) {
         TargetStatus.View v = t.view();
         ts.add(v.target());

@@ -1,13 +1,13 @@
 package dev.paved.reconcile;
 
 import dev.paved.desired.DesiredState;
-import dev.paved.pipeline.EvaluationCache;
 import dev.paved.plan.Redactor;
 import dev.paved.plan.ServiceHistory;
 import dev.paved.source.CommitInfo;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * The recent history of a followed repo's services ({@link ServiceHistory} over the last
  * {@link #DEPTH} commits that touch the config repo), recomputed on a git worker after each new
  * good commit; evaluations come from the repo's evaluation cache, so a new commit costs one
- * evaluation. Readers get the last computed history at once (empty until the first one).
+ * evaluation. Readers get the last computed history, and the newest change of each service in
+ * each environment, at once (empty until the first one).
  */
 final class RepoHistory {
 
@@ -28,12 +29,20 @@ final class RepoHistory {
     Optional<DesiredState> desired(String commit);
   }
 
+  /** A computed history and the newest change of each (service, environment) in it. */
+  private record Computed(List<ServiceHistory.Entry> entries, Map<String, DaemonStatus.LastChange> lastChanges) {}
+
   private volatile String head;
-  private volatile List<ServiceHistory.Entry> entries = List.of();
+  private volatile Computed computed = new Computed(List.of(), Map.of());
 
   /** The last computed history, newest commit first. */
   List<ServiceHistory.Entry> entries() {
-    return entries;
+    return computed.entries();
+  }
+
+  /** The newest change of each (service, environment) in {@link #entries}, keyed {@code service\0env}. */
+  Map<String, DaemonStatus.LastChange> lastChanges() {
+    return computed.lastChanges();
   }
 
   /** Recomputes the history ending at {@code commit} (on the caller's thread). */
@@ -43,21 +52,23 @@ final class RepoHistory {
     }
     try {
       List<CommitInfo> commits = source.log(commit, DEPTH);
-      entries = new ServiceHistory(new Redactor(), s -> true, e -> true).walk(commits, evaluate::desired);
+      List<ServiceHistory.Entry> entries = new ServiceHistory(new Redactor(), s -> true, e -> true).walk(commits,
+          evaluate::desired);
+      computed = new Computed(entries, lastChanges(entries));
       head = commit;
     } catch (Exception e) {
       LOG.warn("history of {} not computed: {}", DaemonContext.shortId(commit), DaemonContext.message(e));
     }
   }
 
-  /** The evaluation cache as an {@link Evaluate}, reading trees from {@code source}. */
-  static Evaluate of(EvaluationCache cache, RepoSource source) {
-    return commit -> cache.get(commit, () -> {
-      try {
-        return source.read(commit);
-      } catch (Exception ex) {
-        throw new CompletionException(ex);
+  private static Map<String, DaemonStatus.LastChange> lastChanges(List<ServiceHistory.Entry> entries) {
+    Map<String, DaemonStatus.LastChange> out = new HashMap<>();
+    for (ServiceHistory.Entry e : entries) {
+      for (ServiceHistory.ServiceChange c : e.changes()) {
+        out.putIfAbsent(c.service() + "\u0000" + c.environment(), new DaemonStatus.LastChange(e.commit().id(),
+            e.commit().author(), e.commit().time(), e.commit().subject()));
       }
-    }).desired();
+    }
+    return Map.copyOf(out);
   }
 }

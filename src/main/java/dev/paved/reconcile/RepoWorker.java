@@ -119,16 +119,21 @@ final class RepoWorker {
     }
   }
 
+  /** The evaluation of {@code commit}, from the cache or read from the mirror. */
+  private Evaluation evaluation(String commit) {
+    return evaluations.get(commit, () -> {
+      try {
+        return source().read(commit);
+      } catch (Exception ex) {
+        throw new CompletionException(ex);
+      }
+    });
+  }
+
   private void evaluate(String commit) {
     MDC.put("commit", commit);
     try {
-      Evaluation e = evaluations.get(commit, () -> {
-        try {
-          return source().read(commit);
-        } catch (Exception ex) {
-          throw new CompletionException(ex);
-        }
-      });
+      Evaluation e = evaluation(commit);
       evaluated = commit;
       context.metrics.violations(repo.name(), e.violations().size());
       if (e.blocked()) {
@@ -164,7 +169,7 @@ final class RepoWorker {
           return;
         }
         try {
-          history.update(commit, source(), RepoHistory.of(evaluations, source()));
+          history.update(commit, source(), c -> evaluation(c).desired());
         } catch (Exception e) {
           LOG.debug("history of repo {} not updated: {}", repo.name(), DaemonContext.message(e));
         } finally {

@@ -5,27 +5,13 @@ import dev.paved.pipeline.Evaluation;
 import dev.paved.plan.ServiceHistory;
 import dev.paved.policy.Finding;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
-/** Builds a service's page ({@link ServiceView}) and the grid's last changes from a repo's workers and history. */
+/** Builds a service's page ({@link ServiceView}) from a repo's workers and history. */
 final class ServiceViews {
 
   private ServiceViews() {}
-
-  /** The newest change of each (service, environment) in {@code entries} (newest first), keyed {@code service\0env}. */
-  static Map<String, DaemonStatus.LastChange> lastChanges(List<ServiceHistory.Entry> entries) {
-    Map<String, DaemonStatus.LastChange> out = new HashMap<>();
-    for (ServiceHistory.Entry e : entries) {
-      for (ServiceHistory.ServiceChange c : e.changes()) {
-        out.putIfAbsent(c.service() + "\u0000" + c.environment(), new DaemonStatus.LastChange(e.commit().id(),
-            e.commit().author(), e.commit().time(), e.commit().subject()));
-      }
-    }
-    return out;
-  }
 
   static Optional<ServiceView> of(RepoWorker repo, String name, ApplyHistory applied) {
     Optional<Evaluation> good = repo.lastGood();

@@ -122,10 +122,15 @@ final class TargetStatus {
       return new ServiceView.ObjectHealth(k.toString(), h == null ? HealthStatus.State.UNKNOWN.label()
           : h.state().label(), h == null ? "" : h.message());
     }).toList();
-    java.util.Set<String> names = keys.stream().map(ObjectKey::toString).collect(java.util.stream.Collectors.toSet());
+    java.util.Set<String> names = names(keys);
     List<DaemonStatus.Drift> drift = view.target().drift().stream().filter(d -> names.contains(d.object())).toList();
     return Optional.of(new ServiceView.Environment(environment, applied.cluster().name(), Optional.of(applied.commit()),
         s.get().sync(), s.get().health(), s.get().version().orElse(""), objects, drift, List.of()));
+  }
+
+  /** The object names of {@code keys}, as drift names them. */
+  private static java.util.Set<String> names(List<ObjectKey> keys) {
+    return keys.stream().map(ObjectKey::toString).collect(java.util.stream.Collectors.toSet());
   }
 
   /** The first value of {@code label} among the applied objects {@code keys} (workloads carry the version). */
@@ -158,7 +163,7 @@ final class TargetStatus {
       }
       List<HealthStatus> hs = keys.stream().map(objectHealth::get).filter(h -> h != null).toList();
       String h = hs.isEmpty() ? HealthStatus.State.UNKNOWN.label() : HealthStatus.aggregate(hs).state().label();
-      java.util.Set<String> names = keys.stream().map(ObjectKey::toString).collect(java.util.stream.Collectors.toSet());
+      java.util.Set<String> names = names(keys);
       int drifted = (int) drift.stream().filter(d -> !d.corrected() && names.contains(d.object())).count();
       services.add(new DaemonStatus.ServiceInEnvironment(repo, service, environment, Optional.of(applied.commit()),
           s, h, label(keys, dev.paved.desired.Labels.TEAM).orElse(""), label(keys, dev.paved.desired.Labels.VERSION),
