@@ -19,44 +19,47 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.events.AliasEvent;
-import org.yaml.snakeyaml.events.CollectionEndEvent;
-import org.yaml.snakeyaml.events.CollectionStartEvent;
 import org.yaml.snakeyaml.events.Event;
-import org.yaml.snakeyaml.events.MappingEndEvent;
-import org.yaml.snakeyaml.events.NodeEvent;
-import org.yaml.snakeyaml.events.ScalarEvent;
-import org.yaml.snakeyaml.events.SequenceEndEvent;
-import org.yaml.snakeyaml.events.SequenceStartEvent;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
-import org.yaml.snakeyaml.parser.Parser;
-import org.yaml.snakeyaml.parser.ParserImpl;
-import org.yaml.snakeyaml.reader.StreamReader;
 
 /**
  * Parses YAML into JSON trees with source positions, safely: no object construction, a cap on
  * aliases, nesting depth and expanded size (alias bombs), duplicate keys refused, YAML 1.2 core
  * schema for plain scalars (only {@code true}/{@code false} are booleans; {@code yes}, {@code no},
  * {@code on}, {@code 1_000}, {@code 1:20} stay strings).
+ *
+ * <p>Two ways build the trees, with one set of rules ({@link Document}: positions, keys, limits,
+ * scalar typing): {@link EventConverter} straight from SnakeYAML's parse events, for the common
+ * stream (no anchor, no alias, nothing SnakeYAML's composer would refuse), and the composer path
+ * below for the rest. The composer path stays because SnakeYAML's composer is the reference for
+ * aliases, their limits and its errors (doing that from events would be writing a second
+ * composer). The event path stays while it pays: measured on the core benchmark's 10,000-service
+ * repo (40,019 files), reading every file through the composer takes about 20 % more time on one
+ * thread (2.8–3.2 s against 2.3–2.6 s, alternating rounds), the second pass of the load phase
+ * about 10 % more process CPU (4.2 s against 3.8 s, means of 4 alternating JVMs), a cold
+ * evaluation about 4 % more (12.2 s against 11.7 s, within the noise of a machine at load 16–20);
+ * the benchmark's cold figure (2.60–2.67 s) has less margin than that to its 2.7 s bar. Remeasure
+ * with {@code read(file, bytes, false)} before removing it. {@code YamlReaderTest} checks that both
+ * ways give the same trees, positions and diagnostics.
  */
 public final class YamlReader {
 
   static final int MAX_ALIASES = 25;
   static final int MAX_DEPTH = 64;
   static final int MAX_NODES = 250_000;
-  private static final Set<String> BOOLEANS = Set.of("true", "false", "True", "False", "TRUE", "FALSE");
+  static final Set<String> BOOLEANS = Set.of("true", "false", "True", "False", "TRUE", "FALSE");
 
   /**
    * What each thread reads with: a Yaml instance is costly to build (its resolver compiles
    * patterns) and not thread-safe. The resolver and options are the Yaml's own, for the
    * event reader.
    */
-  private record Reader(Yaml yaml, CoreSchemaResolver resolver, LoaderOptions options) {}
+  record Reader(Yaml yaml, CoreSchemaResolver resolver, LoaderOptions options) {}
 
   private static final ThreadLocal<Reader> READER = ThreadLocal.withInitial(() -> {
     LoaderOptions options = new LoaderOptions();
@@ -71,57 +74,6 @@ public final class YamlReader {
         new org.yaml.snakeyaml.DumperOptions(), options, resolver);
     return new Reader(yaml, resolver, options);
   });
-
-  /**
-   * YAML 1.2's core schema for plain scalars, through SnakeYAML's own resolver mechanism:
-   * {@code true}/{@code false} (not {@code yes}/{@code no}/{@code on}), decimal, octal
-   * ({@code 0o}) and hex integers, floats, {@code null}/{@code ~}/empty; everything else is a
-   * string. Fewer, simpler patterns than SnakeYAML's YAML 1.1 set, tried only for scalars whose
-   * first character can start them.
-   */
-  static final class CoreSchemaResolver extends org.yaml.snakeyaml.resolver.Resolver {
-    @Override
-    protected void addImplicitResolvers() {
-      addImplicitResolver(Tag.BOOL, java.util.regex.Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF");
-      addImplicitResolver(Tag.INT, java.util.regex.Pattern.compile("^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-          "-+0123456789");
-      addImplicitResolver(Tag.FLOAT, java.util.regex.Pattern.compile(
-          "^(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"),
-          "-+0123456789.");
-      addImplicitResolver(Tag.MERGE, java.util.regex.Pattern.compile("^(?:<<)$"), "<");
-      addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^(?:~|null|Null|NULL)$"), "~nN");
-      // Keyed on '\0', the key SnakeYAML looks up for the empty scalar: registered with no first
-      // character (null), the pattern would be tried against every plain scalar.
-      addImplicitResolver(Tag.NULL, java.util.regex.Pattern.compile("^$"), "\0");
-    }
-
-    private static final Set<String> NULLS = Set.of("~", "null", "Null", "NULL");
-
-    /**
-     * The same answers as the patterns above, without a regex for the scalars whose first
-     * character has only a fixed word list (booleans, nulls, the merge key) or that are plain
-     * decimal digits: those patterns are alternations of literal words, so set membership says
-     * the same. Everything else goes through SnakeYAML's own resolution.
-     */
-    @Override
-    public Tag resolve(org.yaml.snakeyaml.nodes.NodeId kind, String value, boolean implicit) {
-      if (kind == org.yaml.snakeyaml.nodes.NodeId.scalar && implicit && !value.isEmpty()) {
-        switch (value.charAt(0)) {
-          case 't', 'T', 'f', 'F':
-            return BOOLEANS.contains(value) ? Tag.BOOL : Tag.STR;
-          case 'n', 'N', '~':
-            return NULLS.contains(value) ? Tag.NULL : Tag.STR;
-          case '<':
-            return value.equals("<<") ? Tag.MERGE : Tag.STR;
-          default:
-            if (value.length() <= 1024 && Workloads.digits(value)) {
-              return Tag.INT;
-            }
-        }
-      }
-      return super.resolve(kind, value, implicit);
-    }
-  }
 
   private YamlReader() {}
 
@@ -204,8 +156,8 @@ public final class YamlReader {
   private static Location aliasPosition(Yaml yaml, String file, String text) {
     int aliases = 0;
     try {
-      for (org.yaml.snakeyaml.events.Event e : yaml.parse(new StringReader(text))) {
-        if (e instanceof org.yaml.snakeyaml.events.AliasEvent && ++aliases > MAX_ALIASES) {
+      for (Event e : yaml.parse(new StringReader(text))) {
+        if (e instanceof AliasEvent && ++aliases > MAX_ALIASES) {
           return at(file, e.getStartMark());
         }
       }
@@ -236,7 +188,7 @@ public final class YamlReader {
    * The rules of a document's tree, whichever way it is read: positions, node and depth limits,
    * keys (plain strings only, no merge keys, no duplicates) and scalar typing.
    */
-  private abstract static class Document {
+  abstract static class Document {
     final String file;
     final SourceMap.Builder positions = new SourceMap.Builder();
     final List<Diagnostic> problems = new ArrayList<>();
@@ -325,145 +277,8 @@ public final class YamlReader {
     }
   }
 
-  /**
-   * Builds the trees straight from SnakeYAML's parse events, without composing a node graph
-   * first: the common case (no anchors or aliases, no problem SnakeYAML's composer would
-   * report), with exactly the result the {@link Converter} gives for the composed graph. The
-   * composer's own checks are made at the same events; where the composer would do more
-   * (expand an alias, report an error or a limit), the reader gives up and the caller reads the
-   * stream through the composer instead.
-   */
-  private static final class EventConverter extends Document {
-
-    /** The stream needs SnakeYAML's composer (thrown without a stack trace: it is a decision). */
-    private static final class NeedsComposer extends RuntimeException {
-      NeedsComposer() {
-        super(null, null, false, false);
-      }
-    }
-
-    private static final NeedsComposer NEEDS_COMPOSER = new NeedsComposer();
-
-    private final Parser parser;
-    private final Reader reader;
-
-    private EventConverter(String file, Parser parser, Reader reader) {
-      super(file);
-      this.parser = parser;
-      this.reader = reader;
-    }
-
-    /**
-     * Reads every document of {@code text} into {@code docs} and {@code problems}, as the
-     * composer path would; false (with the lists in any state) when the composer is needed.
-     */
-    static boolean read(String file, String text, Reader reader, List<YamlDocument> docs, List<Diagnostic> problems) {
-      Parser parser = new ParserImpl(new StreamReader(new StringReader(text)), reader.options());
-      try {
-        parser.getEvent(); // stream start
-        int index = 0;
-        while (!parser.checkEvent(Event.ID.StreamEnd)) {
-          parser.getEvent(); // document start
-          EventConverter c = new EventConverter(file, parser, reader);
-          JsonNode tree = c.convert(parser.getEvent(), "", 0, 0);
-          parser.getEvent(); // document end
-          problems.addAll(c.problems);
-          if (c.problems.isEmpty() && !tree.isNull()) {
-            docs.add(new YamlDocument(tree, c.positions.build(file), index));
-          }
-          index++;
-        }
-        return true;
-      } catch (NeedsComposer | YAMLException e) {
-        return false;
-      }
-    }
-
-    /**
-     * The composer's checks of a node event: no anchor (the composer would share the node), no
-     * alias, no tag it refuses, nesting within its limit. Returns the node's explicit tag, or
-     * null when it has none (or only the non-specific "!").
-     */
-    private Tag check(Event e, int depth) {
-      if (!(e instanceof NodeEvent n) || n.getAnchor() != null || e instanceof AliasEvent || depth > MAX_DEPTH) {
-        throw NEEDS_COMPOSER;
-      }
-      String tag = e instanceof ScalarEvent s ? s.getTag() : ((CollectionStartEvent) e).getTag();
-      if (tag == null || tag.equals("!")) {
-        return null;
-      }
-      Tag explicit = new Tag(tag);
-      if (explicit.isCustomGlobal() && !reader.options().getTagInspector().isGlobalTagAllowed(explicit)) {
-        throw NEEDS_COMPOSER;
-      }
-      return explicit;
-    }
-
-    /** The tag of a scalar: its explicit one, or what the resolver says for its text. */
-    private Tag tag(ScalarEvent s, Tag explicit) {
-      return explicit != null ? explicit
-          : reader.resolver().resolve(NodeId.scalar, s.getValue(), s.getImplicit().canOmitTagInPlainScalar());
-    }
-
-    /** Converts the node starting with {@code e}, found at {@code pointer} under the key at {@code keyAt} (packed, or 0). */
-    private JsonNode convert(Event e, String pointer, int depth, long keyAt) {
-      Tag explicit = check(e, depth);
-      if (tooLarge(depth)) {
-        throw NEEDS_COMPOSER;
-      }
-      long at = pack(e.getStartMark());
-      if (e instanceof ScalarEvent s) {
-        positions.add(pointer, at, keyAt, s.getValue());
-        return scalar(tag(s, explicit), s.getValue());
-      }
-      positions.add(pointer, at, keyAt, null);
-      if (e instanceof SequenceStartEvent) {
-        ArrayNode arr = CompactNodeFactory.INSTANCE.arrayNode();
-        int i = 0;
-        for (Event item = parser.getEvent(); !(item instanceof SequenceEndEvent); item = parser.getEvent()) {
-          arr.add(convert(item, pointer + "/" + i++, depth + 1, 0));
-        }
-        return arr;
-      }
-      ObjectNode obj = CompactNodeFactory.INSTANCE.objectNode();
-      for (Event key = parser.getEvent(); !(key instanceof MappingEndEvent); key = parser.getEvent()) {
-        Tag keyTag = check(key, depth + 1);
-        if (!(key instanceof ScalarEvent k)) {
-          nonScalarKey(key.getStartMark());
-          skip(key, depth + 1);
-          skip(parser.getEvent(), depth + 1);
-          continue;
-        }
-        String name = k.getValue();
-        String child = pointer + "/" + SourceMap.token(name);
-        // The resolver is asked only where its answer matters (it has no side effects).
-        boolean mergeKey = name.equals("<<") && tag(k, keyTag).equals(Tag.MERGE);
-        if (acceptKey(obj, name, mergeKey, k.getStartMark(), child)) {
-          obj.set(name, convert(parser.getEvent(), child, depth + 1, pack(k.getStartMark())));
-        } else {
-          skip(parser.getEvent(), depth + 1);
-        }
-      }
-      return obj;
-    }
-
-    /** Passes over a node the converter does not look at, making the composer's checks. */
-    private void skip(Event e, int depth) {
-      check(e, depth);
-      if (e instanceof CollectionStartEvent) {
-        for (Event item = parser.getEvent(); !(item instanceof CollectionEndEvent); item = parser.getEvent()) {
-          skip(item, depth + 1);
-        }
-      }
-    }
-
-    private static long pack(Mark m) {
-      return SourceMap.pack(m.getLine() + 1, m.getColumn() + 1);
-    }
-  }
-
   /** A scalar as a JSON value, by its tag (explicit or resolved). */
-  private static JsonNode scalar(Tag tag, String v) {
+  static JsonNode scalar(Tag tag, String v) {
     JsonNodeFactory f = CompactNodeFactory.INSTANCE;
     if (tag.equals(Tag.NULL)) {
       return f.nullNode();
