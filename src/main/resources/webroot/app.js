@@ -61,6 +61,14 @@ function refusedCommits(status) {
   return boxes;
 }
 
+// Targets held at their applied commit (a rewritten history...): nothing is applied until someone acts.
+function heldTargets(status) {
+  return (status.targets || []).filter((t) => t.hold).map((t) => h('section', { class: 'problems', 'data-test': 'held' },
+    h('strong', {}, `⏸ ${t.repo}/${t.environment} held: commit ${short(t.hold.commit)} not applied — ${t.hold.message}`),
+    h('div', { class: 'muted' }, `Still applied: ${short(t.appliedCommit)} · since ${when(t.hold.since)} · `
+      + `reason ${t.hold.reason}`)));
+}
+
 function gridPage(status) {
   setCrumbs('Services × environments');
   const envs = [...new Set((status.targets || []).map((t) => t.environment))].sort();
@@ -87,7 +95,7 @@ function gridPage(status) {
         drift ? h('div', {}, badge('PARTIAL', 'drift'), ` ${drift} drifted`) : null,
         s.lastChange ? h('div', { class: 'muted' }, `${short(s.lastChange.commit)} by ${s.lastChange.author}`) : null);
     })));
-  return [h('h1', {}, 'Services'), ...refusedCommits(status),
+  return [h('h1', {}, 'Services'), ...refusedCommits(status), ...heldTargets(status),
     h('table', { id: 'grid' }, h('thead', {}, head), h('tbody', {}, rows))];
 }
 
@@ -102,13 +110,14 @@ function driftTable(drift) {
 
 function environmentPage(status, env) {
   setCrumbs(h('a', { href: '#/' }, 'Services'), `Environment ${env}`);
-  const out = [h('h1', {}, `Environment ${env}`), ...refusedCommits(status)];
+  const out = [h('h1', {}, `Environment ${env}`), ...refusedCommits(status),
+    ...heldTargets({ targets: (status.targets || []).filter((t) => t.environment === env) })];
   for (const t of (status.targets || []).filter((x) => x.environment === env)) {
     out.push(h('h2', {}, `${t.repo} on cluster ${t.cluster}`),
       h('p', {}, badge(t.sync), ' ', badge(t.health, t.healthMessage), ' applied ',
         h('code', {}, short(t.appliedCommit)), ` · last sync ${when(t.lastSync)}`),
       t.healthMessage ? h('p', { class: 'muted' }, t.healthMessage) : null,
-      t.lastError ? h('div', { class: 'problems' }, h('pre', {}, t.lastError)) : null,
+      t.lastError && !t.hold ? h('div', { class: 'problems' }, h('pre', {}, t.lastError)) : null,
       h('h2', {}, 'Drift'), driftTable(t.drift));
   }
   const rows = (status.services || []).filter((s) => s.environment === env).map((s) => h('tr', {},

@@ -163,6 +163,25 @@ public final class InventoryStore {
     seen.remove(environment);
   }
 
+  /**
+   * The commit the inventory of {@code environment} records (the last one applied to it), from
+   * its index alone (one read, no shard), when the index carries every one of {@code labels}
+   * (e.g. the daemon's source label: a commit applied from this very branch); empty when Paved
+   * never applied it here, the record names none, or another writer (paved apply, another
+   * source) wrote it. Throws when the cluster cannot answer.
+   */
+  public Optional<String> commit(String environment, Map<String, String> labels) {
+    ConfigMap cm = configMaps().withName(name(repo, environment)).get();
+    if (cm == null) {
+      return Optional.empty(); // an index from before repo ids carries no source label either
+    }
+    Map<String, String> has = cm.getMetadata().getLabels() == null ? Map.of() : cm.getMetadata().getLabels();
+    if (!has.entrySet().containsAll(labels.entrySet())) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(cm.getData()).map(d -> d.get("commit")).filter(c -> !c.isBlank());
+  }
+
   /** The inventory of {@code environment}, or empty when Paved never applied it here. */
   public Optional<Inventory> read(String environment) {
     Optional<Inventory> own = read(environment, name(repo, environment));

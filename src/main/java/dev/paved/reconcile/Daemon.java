@@ -215,6 +215,12 @@ public final class Daemon implements DaemonApi, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<AcceptOutcome> acceptHead(String repo, String commit, String actor) {
+    RepoWorker w = repos.get(repo);
+    return w == null ? CompletableFuture.failedFuture(unknown(repo)) : w.acceptHead(commit, actor);
+  }
+
+  @Override
   public Optional<String> webhookSecret(String repo) {
     RepoWorker w = repos.get(repo);
     if (w == null) {

@@ -33,6 +33,14 @@ public interface DaemonApi {
    */
   CompletionStage<RevertOutcome> revert(String repo, String commit, String reason, String actor);
 
+  /**
+   * Accepts {@code commit} of {@code repo} (its head or last good commit, or a prefix of 7+ hex
+   * digits of one) although it rewrites the history of what a target has: the targets held at
+   * it apply it. {@code actor} is who accepted (for the log and the audit). Fails with a
+   * {@link DaemonFailure}: {@code UNKNOWN_REPO}, {@code CONFLICT} (neither head nor last good).
+   */
+  CompletionStage<AcceptOutcome> acceptHead(String repo, String commit, String actor);
+
   /** The webhook secret of {@code repo}, read from its file, if one is configured. */
   Optional<String> webhookSecret(String repo);
 
@@ -44,6 +52,13 @@ public interface DaemonApi {
 
   /** The daemon's metrics, rendered at {@code GET /metrics}. */
   PrometheusMeterRegistry metrics();
+
+  /** An accepted commit: the repo, the full commit id, and the environments that were held at it. */
+  record AcceptOutcome(String repo, String accepted, java.util.List<String> environments) {
+    public AcceptOutcome {
+      environments = java.util.List.copyOf(environments);
+    }
+  }
 
   /** A revert that was pushed: the new commit and the branch it is on. */
   record RevertOutcome(String revertCommit, String branch, String reverted) {}

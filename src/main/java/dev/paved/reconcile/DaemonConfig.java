@@ -82,19 +82,28 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
   /**
    * One followed config repo. {@code path} is "" for the repo root. {@code pruneRemovedEnvironments}:
    * whether an environment a commit no longer has is pruned as a whole (else its deletions are held).
+   * {@code allowHistoryRewrite}: whether a commit that does not descend from the one applied to a
+   * target is applied (else the target is held until an operator accepts it; {@link HistoryCheck}).
    */
   public record Repo(String name, String url, String branch, String path, Duration pollInterval,
-      Credentials credentials, Optional<Path> webhookSecretFile, boolean pruneRemovedEnvironments) {
+      Credentials credentials, Optional<Path> webhookSecretFile, boolean pruneRemovedEnvironments,
+      boolean allowHistoryRewrite) {
     // Credentials are the git side's own record (where each secret comes from, never a value).
 
-    /** A repo whose removed environments are held, not pruned (the default). */
+    /** A repo whose removed environments are held, not pruned, and whose rewrites are held (the defaults). */
     public Repo(String name, String url, String branch, String path, Duration pollInterval, Credentials credentials,
         Optional<Path> webhookSecretFile) {
-      this(name, url, branch, path, pollInterval, credentials, webhookSecretFile, false);
+      this(name, url, branch, path, pollInterval, credentials, webhookSecretFile, false, false);
     }
 
     public Repo withPruneRemovedEnvironments(boolean prune) {
-      return new Repo(name, url, branch, path, pollInterval, credentials, webhookSecretFile, prune);
+      return new Repo(name, url, branch, path, pollInterval, credentials, webhookSecretFile, prune,
+          allowHistoryRewrite);
+    }
+
+    public Repo withAllowHistoryRewrite(boolean allow) {
+      return new Repo(name, url, branch, path, pollInterval, credentials, webhookSecretFile, pruneRemovedEnvironments,
+          allow);
     }
 
     /** The URL without any user-info password (for status and logs). */
@@ -237,7 +246,8 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
           optPath(c, "sshKeyFile", base).orElse(null), optPath(c, "knownHostsFile", base).orElse(null));
       out.add(new Repo(r.path("name").asText(), r.path("url").asText(), r.path("branch").asText(defaults.branch()),
           r.path("path").asText("").replaceAll("/+$", ""), duration(r, "pollInterval", defaults.pollInterval()),
-          credentials, optPath(r, "webhookSecretFile", base), r.path("pruneRemovedEnvironments").asBoolean(false)));
+          credentials, optPath(r, "webhookSecretFile", base), r.path("pruneRemovedEnvironments").asBoolean(false),
+          r.path("allowHistoryRewrite").asBoolean(false)));
     }
     // What the git side refuses (an unusable URL or branch) is refused here, before anything starts.
     for (int i = 0; i < out.size(); i++) {

@@ -79,6 +79,16 @@ final class DaemonMetrics {
     counter("paved.drift.corrected", "Drifted objects re-applied from git", repo, environment).increment();
   }
 
+  /**
+   * A target's new commit does not descend from the one applied to it (a rewritten history):
+   * {@code outcome} {@code held} (nothing applied) or {@code allowed} ({@code allowHistoryRewrite}).
+   */
+  void historyRewrite(String repo, String environment, String outcome) {
+    Counter.builder("paved.history.rewrites").description("Commits seen that do not descend from the commit applied"
+        + " to a target (held, or applied because the repo allows rewrites)")
+        .tags("repo", repo, "environment", environment, "outcome", outcome).register(registry).increment();
+  }
+
   void fetchError(String repo) {
     Counter.builder("paved.git.fetch.errors").description("Failed fetches of a config repo")
         .tag("repo", repo).register(registry).increment();

@@ -41,15 +41,33 @@ public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets
   /** Sync states of a target. */
   public enum SyncState { PENDING, SYNCING, SYNCED, PARTIAL, HELD, FAILED }
 
-  /** One target: an environment of a repo on its cluster. */
+  /**
+   * One target: an environment of a repo on its cluster. {@code hold}: why the target stays at
+   * {@code appliedCommit} instead of moving to a newer commit (then {@code sync} is {@code HELD}).
+   */
   public record Target(String repo, String environment, String cluster, Optional<String> appliedCommit,
       SyncState sync, String health, String healthMessage, List<Drift> drift, Map<String, Long> changes,
-      Optional<String> lastError, Optional<Instant> lastSync) {
+      Optional<String> lastError, Optional<Instant> lastSync, Optional<Hold> hold) {
     public Target {
       drift = List.copyOf(drift);
       changes = Map.copyOf(changes);
     }
+
+    /** A target that is not held. */
+    public Target(String repo, String environment, String cluster, Optional<String> appliedCommit, SyncState sync,
+        String health, String healthMessage, List<Drift> drift, Map<String, Long> changes, Optional<String> lastError,
+        Optional<Instant> lastSync) {
+      this(repo, environment, cluster, appliedCommit, sync, health, healthMessage, drift, changes, lastError, lastSync,
+          Optional.empty());
+    }
   }
+
+  /**
+   * Why a target was not moved to {@code commit} ({@link HeadGate}): {@code reason} (e.g.
+   * {@code HISTORY_REWRITTEN}), the commit kept ({@code appliedCommit}, as its inventory records
+   * it), a sentence, and since when.
+   */
+  public record Hold(String reason, String commit, Optional<String> appliedCommit, String message, Instant since) {}
 
   /** A drifted object of a target. */
   public record Drift(String object, List<String> fields, List<String> managers, Instant at, boolean corrected) {}

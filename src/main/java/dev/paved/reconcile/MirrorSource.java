@@ -47,6 +47,11 @@ final class MirrorSource implements RepoSource {
   }
 
   @Override
+  public boolean isAncestor(String ancestor, String commit) throws GitSourceException {
+    return mirror.isAncestor(ancestor, commit);
+  }
+
+  @Override
   public java.util.List<dev.paved.source.CommitInfo> log(String head, int max) throws GitSourceException {
     return mirror.log(head, max);
   }

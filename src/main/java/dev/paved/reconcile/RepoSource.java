@@ -18,6 +18,13 @@ public interface RepoSource extends AutoCloseable {
   ConfigTree read(String commit) throws Exception;
 
   /**
+   * Whether {@code ancestor} is {@code commit} or one of its ancestors in the fetched history;
+   * a commit the source never fetched (or not a commit id) is none. Throws when {@code commit}
+   * is unknown or the history cannot be read.
+   */
+  boolean isAncestor(String ancestor, String commit) throws Exception;
+
+  /**
    * Reverts {@code commit} on the branch and pushes the revert; a refusal the caller can act on
    * is a {@link DaemonFailure}.
    */

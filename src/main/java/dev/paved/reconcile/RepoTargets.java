@@ -29,6 +29,7 @@ final class RepoTargets {
   private final DaemonContext context;
   private final DaemonConfig.Repo repo;
   private final TargetEvents.AutoRevert autoRevert;
+  private final HeadGate gate;
   private final Map<String, TargetWorker> targets = new ConcurrentHashMap<>();
   private final Object scheduling = new Object();
   /** Clusters searched (or being searched) for this repo's inventories since the start. */
@@ -36,10 +37,12 @@ final class RepoTargets {
   /** The newest good evaluation, set holding {@code scheduling}. */
   private volatile Evaluation lastGood;
 
-  RepoTargets(DaemonContext context, DaemonConfig.Repo repo, TargetEvents.AutoRevert autoRevert) {
+  /** {@code gate}: what every move of the repo's targets passes first ({@link HeadGate}). */
+  RepoTargets(DaemonContext context, DaemonConfig.Repo repo, TargetEvents.AutoRevert autoRevert, HeadGate gate) {
     this.context = context;
     this.repo = repo;
     this.autoRevert = autoRevert;
+    this.gate = gate;
   }
 
   List<TargetWorker> list() {
@@ -99,7 +102,7 @@ final class RepoTargets {
   }
 
   private TargetWorker newTarget(String environment) {
-    return new TargetWorker(context, repo, environment, this::pruned, autoRevert);
+    return new TargetWorker(context, repo, environment, this::pruned, autoRevert, gate);
   }
 
   /** A removed environment is pruned: its target goes, unless a newer commit brought it back meanwhile. */

@@ -34,6 +34,8 @@ final class RepoWorker {
   /** The recent history of the repo's services, recomputed after each new good commit. */
   final RepoHistory history = new RepoHistory();
   private final RepoTargets targets;
+  /** Holds a commit that rewrites the history of what a target has; knows the operator's acceptance. */
+  private final HistoryCheck historyCheck;
   private final Object lock = new Object();
   private RepoSource source;
 
@@ -48,7 +50,10 @@ final class RepoWorker {
     this.context = context;
     this.evaluations = new EvaluationCache(16, context.evaluation);
     this.repo = repo;
-    this.targets = new RepoTargets(context, repo, this::autoRevert);
+    this.historyCheck = new HistoryCheck(repo.allowHistoryRewrite(), (a, c) -> source().isAncestor(a, c),
+        context.metrics);
+    // What every move of the repo's targets passes first.
+    this.targets = new RepoTargets(context, repo, this::autoRevert, HeadGate.of(historyCheck));
     this.fetches = new LatestWins<>(context.git, force -> context.withRetries("fetch of repo " + repo.name(),
         this::fetchAndEvaluate, context.git, fetchesPending()));
   }
@@ -99,6 +104,7 @@ final class RepoWorker {
       lastFetch = context.clock.instant();
       fetchError = null;
       head = commit;
+      historyCheck.headMoved(commit);
       if (!commit.equals(evaluated)) {
         evaluate(commit);
       }
@@ -229,6 +235,44 @@ final class RepoWorker {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closing
     }
+  }
+
+  /**
+   * An operator accepts {@code commit} (the branch's head or the last good commit, as the status
+   * shows them; a prefix of at least 7 digits) although it does not descend from what a target
+   * has: the targets held at it are asked again, and apply it. The acceptance ends when the head
+   * moves. Refused (nothing accepted) when the commit is neither.
+   */
+  CompletionStage<DaemonApi.AcceptOutcome> acceptHead(String commit, String actor) {
+    return CompletableFuture.supplyAsync(() -> {
+      if (!context.enter()) {
+        throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the daemon is stopping");
+      }
+      try {
+        String h = head;
+        Evaluation good = targets.lastGood().orElse(null);
+        if (h == null) {
+          throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "repo " + repo.name() + " has not been fetched yet");
+        }
+        String full = h.startsWith(commit) ? h : good != null && good.revision().startsWith(commit) ? good.revision()
+            : null;
+        if (full == null) {
+          throw new DaemonFailure(DaemonFailure.Kind.CONFLICT, "commit " + commit + " is neither the head ("
+              + DaemonContext.shortId(h) + ") nor the last good commit (" + (good == null ? "none"
+                  : DaemonContext.shortId(good.revision())) + ") of repo " + repo.name()
+              + "; nothing accepted (the branch may have moved: check GET /api/v1/status)");
+        }
+        List<String> held = targets.list().stream().filter(t -> t.view().target().hold()
+            .filter(x -> x.commit().equals(full)).isPresent()).map(TargetWorker::environment).toList();
+        historyCheck.accept(full, h, actor);
+        LOG.warn("repo {}: {} accepted commit {} although it may rewrite history; held targets asked again: {}",
+            repo.name(), actor, DaemonContext.shortId(full), held.isEmpty() ? "none" : String.join(", ", held));
+        targets.resync();
+        return new DaemonApi.AcceptOutcome(repo.name(), full, held);
+      } finally {
+        context.exit();
+      }
+    }, context.git);
   }
 
   CompletionStage<DaemonApi.RevertOutcome> revert(String commit, String reason, String actor) {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What happens to one target, told once to everything that follows it: how each reconcile ended
- * (synced, partial, held, failed, refused) and each drift seen or corrected, into the target's
+ * (synced, partial, held, failed, refused; or held before it began: {@link #held}) and each drift seen or corrected, into the target's
  * {@link TargetStatus}, its {@link TargetEvents}, the metrics and the log.
  */
 final class TargetReporter implements DriftWatcher.Listener {
@@ -38,6 +38,20 @@ final class TargetReporter implements DriftWatcher.Listener {
     this.environment = environment;
     this.status = status;
     this.events = events;
+  }
+
+  /** A move was held ({@link HeadGate}): nothing written, the status says why; logged once per hold. */
+  void held(HeadGate.Hold hold, Duration took) {
+    boolean news = status.held(hold, context.clock.instant());
+    context.metrics.reconciled(repo, environment, took, "held");
+    if (news) {
+      LOG.warn("{}/{}: commit {} held, nothing applied ({} stays): {}; {}", repo, environment,
+          DaemonContext.shortId(hold.commit()), hold.applied().map(DaemonContext::shortId).orElse("what is applied"),
+          hold.message(), hold.reason().remedy(repo));
+    } else {
+      LOG.debug("{}/{}: commit {} still held: {}", repo, environment, DaemonContext.shortId(hold.commit()),
+          hold.message());
+    }
   }
 
   void succeeded(TargetRequest r, TargetSync.Result result, Duration took) {

@@ -36,6 +36,8 @@ final class TargetStatus {
   private ChangeSet changes = ChangeSet.empty();
   private String lastError;
   private Instant lastSync;
+  /** Why the target stays where it is ({@link HeadGate}), or null. */
+  private DaemonStatus.Hold hold;
   private HealthStatus health = HealthStatus.unknown("Not reconciled yet.");
   private Map<ObjectKey, HealthStatus> objectHealth = Map.of();
   private final Deque<DaemonStatus.Drift> corrections = new ArrayDeque<>();
@@ -61,6 +63,20 @@ final class TargetStatus {
     sync = state;
     lastError = error;
     lastSync = at;
+    hold = null;
+  }
+
+  /**
+   * A move to a commit was held ({@link HeadGate}): nothing was applied, what was applied stays;
+   * true when the target was not already held the same way (news for the log).
+   */
+  synchronized boolean held(HeadGate.Hold h, Instant at) {
+    boolean same = hold != null && hold.reason().equals(h.reason().name())
+        && hold.commit().equals(h.commit()) && hold.message().equals(h.message());
+    hold = new DaemonStatus.Hold(h.reason().name(), h.commit(), h.applied(), h.message(), same ? hold.since() : at);
+    sync = SyncState.HELD;
+    lastError = h.message();
+    return !same;
   }
 
   /** An attempt failed with {@code message}; true when the previous one failed the same way. */
@@ -68,6 +84,7 @@ final class TargetStatus {
     boolean repeated = sync == SyncState.SYNCING && message.equals(lastError);
     sync = SyncState.FAILED;
     lastError = message;
+    hold = null;
     return repeated;
   }
 
@@ -102,7 +119,7 @@ final class TargetStatus {
     changes.counts().forEach((a, n) -> counts.put(a.label(), n));
     DaemonStatus.Target target = new DaemonStatus.Target(repo, environment, cluster,
         Optional.ofNullable(applied).map(TargetRequest::commit), sync, health.state().label(), health.message(),
-        drift, counts, Optional.ofNullable(lastError), Optional.ofNullable(lastSync));
+        drift, counts, Optional.ofNullable(lastError), Optional.ofNullable(lastSync), Optional.ofNullable(hold));
     return new View(target, applied == null ? List.of() : services(drift));
   }
 
@@ -157,7 +174,9 @@ final class TargetStatus {
     List<DaemonStatus.ServiceInEnvironment> services = new ArrayList<>();
     byService.forEach((service, keys) -> {
       SyncState s = sync;
-      if (s == SyncState.PARTIAL || s == SyncState.HELD || s == SyncState.SYNCED) {
+      if (hold != null) {
+        s = SyncState.HELD; // the whole target stays at its applied commit
+      } else if (s == SyncState.PARTIAL || s == SyncState.HELD || s == SyncState.SYNCED) {
         s = keys.stream().anyMatch(k -> actions.get(k) == Action.FAILED) ? SyncState.FAILED
             : keys.stream().anyMatch(k -> actions.get(k) == Action.HELD) ? SyncState.HELD : SyncState.SYNCED;
       }

@@ -55,12 +55,17 @@ final class TargetWorker {
   private final TargetEvents events;
   private final TargetReporter reporter;
 
+  /** The gate every move of this target passes before anything is written. */
+  private final HeadGate gate;
+
   /**
    * {@code gone} is called (on a sync thread) once a removed environment's objects are all pruned;
-   * {@code autoRevert}: the repo's automatic rollback ({@code onDegraded}).
+   * {@code autoRevert}: the repo's automatic rollback ({@code onDegraded}); {@code gate}: the repo's
+   * {@link HeadGate}.
    */
   TargetWorker(DaemonContext context, DaemonConfig.Repo repo, String environment,
-      java.util.function.Consumer<TargetWorker> gone, TargetEvents.AutoRevert autoRevert) {
+      java.util.function.Consumer<TargetWorker> gone, TargetEvents.AutoRevert autoRevert, HeadGate gate) {
+    this.gate = gate;
     this.events = new TargetEvents(context, repo.name(), environment, autoRevert);
     this.gone = gone;
     this.source = RepoUrls.source(repo);
@@ -131,6 +136,11 @@ final class TargetWorker {
     try {
       TargetEngine e = engine(r.cluster());
       Clusters.ping(r.cluster(), e.client);
+      Optional<HeadGate.Hold> hold = gate(r, e);
+      if (hold.isPresent()) {
+        reporter.held(hold.get(), Duration.ofNanos(System.nanoTime() - start));
+        return null; // not retried: the next commit, a resync or an acceptance asks again
+      }
       e.watch(r);
       result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
           new TargetSync.Options(false, new ResourceManager.Options(context.config.defaults().applyConcurrency(),
@@ -184,6 +194,25 @@ final class TargetWorker {
     List<ChangeSet.Entry> entries = result.changes().entries().stream().map(en -> en.action() == Action.HELD
         ? new ChangeSet.Entry(en.key(), Action.HELD, reason) : en).toList();
     return new TargetSync.Result(result.environment(), result.commit(), new ChangeSet(entries), result.error());
+  }
+
+  /**
+   * Asks the gate whether the target may move to {@code r}'s commit from the one its inventory in
+   * the cluster records as applied from this repo's source (the anchor, whatever this process
+   * remembers: it survives a restart on an empty disk; a commit {@code paved apply} or another
+   * source recorded is none). A question that cannot be answered fails the attempt (retried),
+   * never lets it go.
+   */
+  private Optional<HeadGate.Hold> gate(TargetRequest r, TargetEngine e) {
+    Optional<String> applied = e.inventories.commit(environment, Map.of(SOURCE_LABEL, source));
+    try {
+      return gate.check(new HeadGate.Move(repo, environment, applied, r.commit()));
+    } catch (RuntimeException ex) {
+      throw ex;
+    } catch (Exception ex) {
+      throw new IllegalStateException("cannot check commit " + DaemonContext.shortId(r.commit()) + " before applying"
+          + " it: " + DaemonContext.message(ex), ex);
+    }
   }
 
   /** Some objects were refused: retried with backoff like any failure (the status says PARTIAL). */

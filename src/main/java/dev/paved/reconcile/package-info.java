@@ -18,6 +18,11 @@
  * Workers share one {@link dev.paved.reconcile.DaemonContext} (pools, retry policy, metrics, clock,
  * lifecycle) and never reach into the daemon.
  *
+ * <p>Before a target moves to a commit, its {@link dev.paved.reconcile.HeadGate} may hold the move
+ * (nothing written; status {@code HELD} with a typed reason): the
+ * {@link dev.paved.reconcile.HistoryCheck} holds a commit that does not descend from the one the
+ * target's in-cluster inventory records, until an operator accepts it or the repo allows rewrites.
+ *
  * <p>Before applying, {@link dev.paved.reconcile.TargetSync} runs the tenancy check again ({@code
  * policy.Confinement}) with the kinds' scopes from the cluster's discovery.
  *

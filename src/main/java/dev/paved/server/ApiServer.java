@@ -34,7 +34,7 @@ import org.slf4j.MDC;
 
 /**
  * The daemon's HTTP API on Vert.x Web: {@code /healthz}, {@code /readyz}, {@code /metrics},
- * {@code /api/v1/status}, the write endpoints {@code /api/v1/repos/{name}/refresh|revert}
+ * {@code /api/v1/status}, the write endpoints {@code /api/v1/repos/{name}/refresh|revert|accept-head}
  * (bearer token) and the provider webhooks {@code /api/v1/webhooks/{github|gitlab|generic}}
  * (signature or token per repo; {@link WebhookHandler}).
  *
@@ -55,7 +55,10 @@ public final class ApiServer {
   private static final Logger ACCESS = LoggerFactory.getLogger("dev.paved.server.access");
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{4,64}");
+  private static final Pattern ACCEPTED_COMMIT = Pattern.compile("[0-9a-fA-F]{7,64}");
   private static final int MAX_REASON = 2000;
+  /** Who a call made with the shared API token is, in logs and to the daemon. */
+  static final String SHARED_TOKEN_CALLER = "api";
 
   /** Where to listen and the write endpoints' bearer token (empty: write endpoints refused). */
   public record Options(String host, int port, Optional<String> apiToken) {}
@@ -119,6 +122,7 @@ public final class ApiServer {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES);
     r.post("/api/v1/repos/:name/refresh").handler(body).handler(this::authorize).handler(this::refresh);
     r.post("/api/v1/repos/:name/revert").handler(body).handler(this::authorize).handler(this::revert);
+    r.post("/api/v1/repos/:name/accept-head").handler(body).handler(this::authorize).handler(this::acceptHead);
     r.post("/api/v1/webhooks/:provider").handler(body).handler(new WebhookHandler(vertx, daemon));
     new PortalHandler(vertx, daemon).mount(r);
     r.route().failureHandler(this::failure);
@@ -223,6 +227,7 @@ public final class ApiServer {
       error(ctx, 401, given == null ? "missing Authorization: Bearer <token> header" : "wrong bearer token");
       return;
     }
+    ctx.put(Replies.CALLER, SHARED_TOKEN_CALLER);
     ctx.next();
   }
 
@@ -286,6 +291,55 @@ public final class ApiServer {
         LOG.info("reverted {} on repo {}: {} on {} (request {})", commit, name, ar.result().revertCommit(),
             ar.result().branch(), requestId);
         send(ctx, 200, ar.result());
+      } else {
+        daemonFailure(ctx, ar.cause());
+      }
+    });
+  }
+
+  /**
+   * {@code POST /api/v1/repos/{name}/accept-head {"commit": "..."}}: the operator accepts a commit
+   * that rewrites history (held targets then apply it). Logged with the caller and request id.
+   */
+  private void acceptHead(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    if (!Replies.knownRepo(ctx, daemon, name)) {
+      return;
+    }
+    String usage = "the body must be JSON {\"commit\": \"<the head or last good commit id, 7 to 64 hex digits>\"}";
+    JsonNode body;
+    try {
+      Buffer buffer = ctx.body().buffer();
+      body = buffer == null ? null : JSON.readTree(buffer.getBytes());
+    } catch (IOException e) {
+      error(ctx, 400, usage);
+      return;
+    }
+    String commit = body != null && body.path("commit").isTextual() ? body.path("commit").asText() : "";
+    if (!ACCEPTED_COMMIT.matcher(commit).matches()) {
+      error(ctx, 400, usage);
+      return;
+    }
+    String caller = ctx.get(Replies.CALLER);
+    String requestId = ctx.get(REQUEST_ID);
+    String wanted = commit.toLowerCase(java.util.Locale.ROOT);
+    LOG.info("acceptance of commit {} on repo {} requested by {} (request {})", wanted, name, caller, requestId);
+    Future<DaemonApi.AcceptOutcome> outcome;
+    try {
+      outcome = Future.fromCompletionStage(daemon.acceptHead(name, wanted, caller), vertx.getOrCreateContext());
+    } catch (RuntimeException e) {
+      outcome = Future.failedFuture(e);
+    }
+    outcome.onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("commit {} of repo {} accepted by {} (request {}); targets held at it: {}", ar.result().accepted(),
+            name, caller, requestId, ar.result().environments());
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("repo", ar.result().repo());
+        reply.put("accepted", ar.result().accepted());
+        reply.put("environments", ar.result().environments());
+        reply.put(REQUEST_ID, requestId);
+        send(ctx, 200, reply);
       } else {
         daemonFailure(ctx, ar.cause());
       }

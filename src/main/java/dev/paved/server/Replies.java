@@ -31,6 +31,9 @@ final class Replies {
   /** The routing-context key and JSON field of the request id. */
   static final String REQUEST_ID = "requestId";
 
+  /** The routing-context key of who the authorization found the caller to be (write endpoints). */
+  static final String CALLER = "caller";
+
   /** The status API's JSON: records as objects, Optional as its value or null, Instant as ISO-8601. */
   static final ObjectMapper JSON = JsonMapper.builder()
       .addModule(new Jdk8Module())

@@ -255,6 +255,41 @@ public final class GitMirror implements AutoCloseable {
   }
 
   /**
+   * Whether {@code ancestor} is {@code commit} or one of its ancestors, in the mirror's object
+   * database (JGit's {@code RevWalk.isMergedInto}). {@code ancestor} is a full commit id; one the
+   * mirror does not hold (history rewritten before this mirror was made, or not a commit id at
+   * all) is no ancestor. May run during a fetch.
+   *
+   * @throws GitSourceException {@code commit} is not in the mirror, or the database is unreadable
+   */
+  public boolean isAncestor(String ancestor, String commit) throws GitSourceException {
+    if (ancestor.equals(commit)) {
+      return true;
+    }
+    if (!ObjectId.isId(ancestor)) {
+      return false;
+    }
+    try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repository)) {
+      org.eclipse.jgit.revwalk.RevCommit tip;
+      try {
+        tip = walk.parseCommit(ObjectId.fromString(commit));
+      } catch (IllegalArgumentException | org.eclipse.jgit.errors.MissingObjectException e) {
+        throw new CommitNotFoundException("commit " + commit + " is not in the git mirror of " + remote.display());
+      }
+      org.eclipse.jgit.revwalk.RevCommit base;
+      try {
+        base = walk.parseCommit(ObjectId.fromString(ancestor));
+      } catch (org.eclipse.jgit.errors.MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+        return false;
+      }
+      return walk.isMergedInto(base, tip);
+    } catch (IOException e) {
+      throw new GitSourceException("cannot read the history of " + remote.display() + " in the git mirror at "
+          + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * A revert of {@code commit} (a commit id, possibly abbreviated, or a revision such as
    * {@code main~2}) on the branch; set its options, then {@link Reverter#call()}.
    */

@@ -55,6 +55,7 @@ class DaemonConfigTest {
               passwordEnv: GIT_TOKEN
             webhookSecretFile: /run/secrets/webhook
             pruneRemovedEnvironments: true
+            allowHistoryRewrite: true
           - name: edge
             url: ssh://git@git.example.com/edge/config.git
             branch: release
@@ -78,6 +79,7 @@ class DaemonConfigTest {
     assertThat(platform.credentials().passwordEnv()).isEqualTo("GIT_TOKEN");
     assertThat(platform.webhookSecretFile()).contains(Path.of("/run/secrets/webhook"));
     assertThat(platform.pruneRemovedEnvironments()).isTrue();
+    assertThat(platform.allowHistoryRewrite()).isTrue();
 
     DaemonConfig.Repo edge = c.repos().get(1);
     assertThat(edge.branch()).isEqualTo("release");
@@ -86,6 +88,7 @@ class DaemonConfigTest {
         .isEqualTo(Path.of(System.getProperty("user.home"), ".ssh", "id_ed25519"));
     assertThat(edge.credentials().knownHostsFile()).isEqualTo(Path.of("/etc/paved/known_hosts"));
     assertThat(edge.pruneRemovedEnvironments()).as("removed environments are held by default").isFalse();
+    assertThat(edge.allowHistoryRewrite()).as("rewritten history is held by default").isFalse();
   }
 
   @Test

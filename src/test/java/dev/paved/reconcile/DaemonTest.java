@@ -65,6 +65,11 @@ class DaemonTest {
     }
 
     @Override
+    public boolean isAncestor(String ancestor, String commit) {
+      return ancestor.equals(commit); // no history kept: only the same commit
+    }
+
+    @Override
     public DaemonApi.RevertOutcome revert(String commit, String reason, String actor) {
       throw new DaemonFailure(DaemonFailure.Kind.UNKNOWN_COMMIT, "no commit " + commit);
     }

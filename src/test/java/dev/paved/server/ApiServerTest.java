@@ -65,6 +65,7 @@ class ApiServerTest {
   void reset() {
     daemon.refreshes.clear();
     daemon.reverts.clear();
+    daemon.accepts.clear();
     daemon.ready.set(false);
   }
 
@@ -243,6 +244,41 @@ class ApiServerTest {
     assertThat(post("/api/v1/repos/platform/revert", "{\"commit\": \"HEAD~1; rm\"}", "Bearer " + TOKEN).statusCode())
         .isEqualTo(400);
     assertThat(daemon.reverts).isEmpty();
+  }
+
+  // --- accept-head
+
+  @Test
+  void acceptHeadAcceptsTheNamedCommitAsTheTokensCaller() throws Exception {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/repos/platform/accept-head"))
+        .header("Authorization", "Bearer " + TOKEN).header("X-Paved-Actor", "Mallory <m@example.com>")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"commit\": \"ABC1234DEF\"}")));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json(r).path("accepted").asText()).isEqualTo("abc1234def5678abc1234def5678abc1234def56");
+    assertThat(json(r).path("environments").get(0).asText()).isEqualTo("prod");
+    assertThat(json(r).path("requestId").asText()).isNotBlank();
+    // The caller is who the token is, never what a header claims.
+    assertThat(daemon.accepts).containsExactly(List.of("platform", "abc1234def", "api"));
+  }
+
+  @Test
+  void acceptHeadChecksTokenRepoAndBodyAndPassesRefusalsOn() throws Exception {
+    assertThat(post("/api/v1/repos/platform/accept-head", "{\"commit\": \"abc1234\"}", null).statusCode())
+        .isEqualTo(401);
+    assertThat(post("/api/v1/repos/platform/accept-head", "{\"commit\": \"abc1234\"}", "Bearer wrong").statusCode())
+        .isEqualTo(401);
+    assertThat(post("/api/v1/repos/nope/accept-head", "{\"commit\": \"abc1234\"}", "Bearer " + TOKEN).statusCode())
+        .isEqualTo(404);
+    for (String bad : List.of("{}", "commit=abc1234", "{\"commit\": \"abc12\"}", "{\"commit\": \"HEAD\"}", "[]")) {
+      HttpResponse<String> r = post("/api/v1/repos/platform/accept-head", bad, "Bearer " + TOKEN);
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(json(r).path("error").asText()).contains("\"commit\"");
+    }
+    assertThat(daemon.accepts).isEmpty();
+    HttpResponse<String> moved = post("/api/v1/repos/platform/accept-head", "{\"commit\": \"0000000\"}",
+        "Bearer " + TOKEN);
+    assertThat(moved.statusCode()).isEqualTo(409);
+    assertThat(json(moved).path("error").asText()).contains("nothing accepted");
   }
 
   // --- webhooks

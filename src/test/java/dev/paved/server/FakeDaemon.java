@@ -32,6 +32,7 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
   public final AtomicBoolean ready = new AtomicBoolean();
   public final List<String> refreshes = new CopyOnWriteArrayList<>();
   public final List<List<String>> reverts = new CopyOnWriteArrayList<>();
+  public final List<List<String>> accepts = new CopyOnWriteArrayList<>();
   public final AtomicInteger closes = new AtomicInteger();
   public volatile Function<String, CompletionStage<RevertOutcome>> revertResult =
       commit -> CompletableFuture.completedFuture(new RevertOutcome("f00dbabe", "main", commit));
@@ -88,6 +89,18 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
   public CompletionStage<RevertOutcome> revert(String repo, String commit, String reason, String actor) {
     reverts.add(List.of(repo, commit, reason, actor));
     return revertResult.apply(commit);
+  }
+
+  /** Accepts {@code abc1234...} of repo platform only (held in environment prod); refuses anything else. */
+  @Override
+  public CompletionStage<AcceptOutcome> acceptHead(String repo, String commit, String actor) {
+    accepts.add(List.of(repo, commit, actor));
+    if (!"abc1234def5678abc1234def5678abc1234def56".startsWith(commit)) {
+      return CompletableFuture.failedFuture(new DaemonFailure(DaemonFailure.Kind.CONFLICT, "commit " + commit
+          + " is neither the head nor the last good commit of repo " + repo + "; nothing accepted"));
+    }
+    return CompletableFuture.completedFuture(new AcceptOutcome(repo, "abc1234def5678abc1234def5678abc1234def56",
+        List.of("prod")));
   }
 
   @Override

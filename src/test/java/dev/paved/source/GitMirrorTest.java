@@ -109,6 +109,18 @@ class GitMirrorTest {
 
       GitMirror.FetchResult f = mirror.fetch();
       assertThat(f).isEqualTo(new GitMirror.FetchResult(other.name(), two.name(), true));
+      // The mirror follows the rewrite; whether the new head descends from what was applied is
+      // the daemon's question (it holds such a head), answered here from the mirror's history.
+      RevCommit one = remote.git().log().setMaxCount(2).call().iterator().next().getParent(0);
+      assertThat(mirror.isAncestor(two.name(), other.name())).as("two was rewritten away").isFalse();
+      assertThat(mirror.isAncestor(one.name(), other.name())).isTrue();
+      assertThat(mirror.isAncestor(other.name(), other.name())).isTrue();
+      assertThat(mirror.isAncestor(other.name(), one.name())).as("a descendant is no ancestor").isFalse();
+      assertThat(mirror.isAncestor("0123456789abcdef0123456789abcdef01234567", other.name()))
+          .as("a commit the mirror never saw").isFalse();
+      assertThat(mirror.isAncestor("local", other.name())).as("not a commit id").isFalse();
+      assertThatThrownBy(() -> mirror.isAncestor(one.name(), "0123456789abcdef0123456789abcdef01234567"))
+          .isInstanceOf(CommitNotFoundException.class);
     }
   }
 
