@@ -43,6 +43,7 @@ class ChartTemplateIT {
             pollInterval: 30s
             credentials: {username: x-access-token, tokenFile: /etc/paved/secrets/git-token}
             webhookSecretFile: /etc/paved/secrets/webhook-platform
+            allowHistoryRewrite: true
       """;
 
   private static Helm helm;
@@ -221,6 +222,7 @@ class ChartTemplateIT {
     assertThat(config.repos()).singleElement().satisfies(r -> {
       assertThat(r.name()).isEqualTo("platform");
       assertThat(r.webhookSecretFile()).contains(Path.of("/etc/paved/secrets/webhook-platform"));
+      assertThat(r.allowHistoryRewrite()).isTrue();
     });
 
     JsonNode secret = one(objects, "Secret", "paved");
