@@ -1,6 +1,8 @@
 // Paved dashboard: a few pages over the daemon's own API (GET /api/v1/status,
 // GET /api/v1/services/{name}), refreshed every 2 seconds. No framework, nothing fetched from
-// elsewhere; every text from the API goes through textContent, never innerHTML.
+// elsewhere; every text from the API goes through textContent, never innerHTML. The API's read
+// endpoints need a token with the read permission (unless the daemon sets http.publicRead): the
+// page asks for it once and keeps it in the tab's sessionStorage, never in a cookie.
 'use strict';
 
 const REFRESH_MS = 2000;
@@ -38,10 +40,36 @@ function badge(state, title) {
   return h('span', { class: `st ${cls}`, title: title || null, 'data-state': s }, `${sym} ${s}`);
 }
 
+const TOKEN_KEY = 'paved.readToken';
+
+class AuthError extends Error {}
+
 async function getJson(path) {
-  const r = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const headers = { Accept: 'application/json' };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const r = await fetch(path, { headers, cache: 'no-store' });
+  if (r.status === 401 || r.status === 403) {
+    const body = await r.json().catch(() => ({}));
+    throw new AuthError(body.error || `HTTP ${r.status}`);
+  }
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return r.json();
+}
+
+function signInPage(reason) {
+  setCrumbs('Sign in');
+  const form = h('form', { id: 'signin-form' },
+    h('p', {}, 'This daemon shows its status to holders of an API token with the read permission.'),
+    h('p', { class: 'muted', 'data-test': 'signin-reason' }, reason),
+    h('label', {}, 'API token ', h('input', { name: 'token', type: 'password', required: true, autocomplete: 'off' })),
+    h('button', { id: 'signin-submit', type: 'submit' }, 'Sign in'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, new FormData(form).get('token'));
+    start();
+  });
+  return [h('h1', {}, 'Sign in'), form];
 }
 
 function setCrumbs(...parts) {
@@ -207,6 +235,13 @@ async function refresh() {
     view.replaceChildren(...nodes.filter(Boolean));
     live.textContent = `updated ${new Date().toLocaleTimeString()}${status.ready ? '' : ' · not ready yet'}`;
   } catch (e) {
+    if (e instanceof AuthError) {
+      clearInterval(timer);
+      sessionStorage.removeItem(TOKEN_KEY);
+      view.replaceChildren(...signInPage(e.message));
+      live.textContent = 'signed out';
+      return;
+    }
     live.textContent = `⚠ cannot reach the daemon: ${e.message}`;
   }
 }

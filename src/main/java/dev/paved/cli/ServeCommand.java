@@ -6,6 +6,8 @@ import dev.paved.reconcile.Daemon;
 import dev.paved.reconcile.DaemonApi;
 import dev.paved.reconcile.DaemonConfig;
 import dev.paved.secret.Scrubber;
+import dev.paved.server.ApiServer;
+import dev.paved.server.ApiTokens;
 import dev.paved.server.ServeRuntime;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -62,8 +64,16 @@ final class ServeCommand implements Callable<Integer> {
     void close();
   }
 
-  /** The daemon config as serve reads it. */
-  record Config(String host, int port, Optional<Path> apiTokenFile, Duration shutdownTimeout) {}
+  /**
+   * The daemon config as serve reads it: where the API listens, its token file or tokens file,
+   * whether reads are public, TLS, where the audit log is kept, the bound on shutting down.
+   */
+  record Config(String host, int port, Optional<Path> apiTokenFile, Optional<Path> tokensFile, boolean publicRead,
+      Optional<DaemonConfig.Tls> tls, Optional<Path> auditDir, Duration shutdownTimeout) {
+    Config(String host, int port, Optional<Path> apiTokenFile, Duration shutdownTimeout) {
+      this(host, port, apiTokenFile, Optional.empty(), false, Optional.empty(), Optional.empty(), shutdownTimeout);
+    }
+  }
 
   /** The daemon config is invalid: one {@code file:line:col: error: message} line per problem. */
   static final class InvalidConfig extends Exception {
@@ -119,8 +129,9 @@ final class ServeCommand implements Callable<Integer> {
     Daemon daemon = Daemon.create(config, Daemon.Options.defaults().withRegistry(registry)
         .withEvents(notifier.<dev.paved.reconcile.DaemonEvent.Listener>map(n -> n)
             .orElse(dev.paved.reconcile.DaemonEvent.Listener.NONE)));
-    Config serve = new Config(config.http().host(), config.http().port(), config.http().tokenFile(),
-        config.drainTimeout().plusSeconds(15));
+    DaemonConfig.Http h = config.http();
+    Config serve = new Config(h.host(), h.port(), h.tokenFile(), h.tokensFile(), h.publicRead(), h.tls(),
+        Optional.of(config.stateDir().resolve("audit")), config.drainTimeout().plusSeconds(15));
     return new Core() {
       @Override
       public DaemonApi daemon() {
@@ -167,12 +178,14 @@ final class ServeCommand implements Callable<Integer> {
     ServeRuntime runtime;
     try {
       Config c = core.config();
-      Optional<String> token = readToken(c.apiTokenFile());
-      if (token.isEmpty()) {
-        LOG.warn("no API token file configured: the write endpoints (refresh, revert) are refused");
+      ApiTokens tokens = tokens(c);
+      if (tokens.isEmpty()) {
+        LOG.warn("no API tokens configured (http.tokensFile or http.tokenFile): the write endpoints are refused{}",
+            c.publicRead() ? "" : ", and so are the status and the dashboard's data (http.publicRead is false)");
       }
-      ServeRuntime.Settings settings = new ServeRuntime.Settings(c.host(), port != null ? port : c.port(), token,
-          c.shutdownTimeout());
+      ApiServer.Options api = new ApiServer.Options(c.host(), port != null ? port : c.port(), tokens, c.publicRead(),
+          c.auditDir(), c.tls().map(t -> new ApiServer.Tls(t.certFile(), t.keyFile())));
+      ServeRuntime.Settings settings = new ServeRuntime.Settings(api, c.shutdownTimeout());
       core.start();
       runtime = ServeRuntime.start(core.daemon(), core, settings, ServeRuntime.defaultOptions());
     } catch (UsageException e) {
@@ -194,7 +207,7 @@ final class ServeCommand implements Callable<Integer> {
       runtime.close();
     }, "paved-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println("paved serve: API on http://" + displayHost(core.config().host()) + ":" + runtime.port()
+    out.println("paved serve: API on " + (core.config().tls().isPresent() ? "https" : "http") + "://" + displayHost(core.config().host()) + ":" + runtime.port()
         + " (metrics /metrics, status /api/v1/status)");
     out.flush();
     stop.join();
@@ -206,6 +219,20 @@ final class ServeCommand implements Callable<Integer> {
       // the JVM is shutting down already: the hook has run or runs and returns at once
     }
     return ExitCodes.OK;
+  }
+
+  /** The API's tokens: the tokens file's, or the token file's one token (named default), or none. */
+  private static ApiTokens tokens(Config c) {
+    if (c.tokensFile().isPresent()) {
+      try {
+        return ApiTokens.load(c.tokensFile().get());
+      } catch (DaemonConfig.InvalidConfigException e) {
+        throw new UsageException(e.diagnostics().stream().map(Diagnostic::toString)
+            .collect(java.util.stream.Collectors.joining("\n")) + "\nthe API tokens file " + c.tokensFile().get()
+            + " is invalid");
+      }
+    }
+    return readToken(c.apiTokenFile()).map(ApiTokens::single).orElse(ApiTokens.none());
   }
 
   private static Optional<String> readToken(Optional<Path> file) {

@@ -11,7 +11,9 @@ public enum Kind {
   /** {@code platform.yaml} at the repo root (optional). */
   PLATFORM("Platform", "platform.schema.json"),
   /** Not in a config repo: the daemon's own config file ({@code paved serve --config}). */
-  DAEMON_CONFIG("DaemonConfig", "daemon.schema.json");
+  DAEMON_CONFIG("DaemonConfig", "daemon.schema.json"),
+  /** Not in a config repo: the daemon's API tokens file ({@code http.tokensFile}). */
+  API_TOKENS("ApiTokens", "tokens.schema.json");
 
   private final String kindName;
   private final String schemaFile;

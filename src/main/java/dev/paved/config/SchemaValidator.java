@@ -56,7 +56,7 @@ public final class SchemaValidator {
     }
     for (String f : List.of("common.schema.json", "service.schema.json", "override.schema.json",
         "environment.schema.json", "cluster.schema.json", "policy.schema.json", "daemon.schema.json",
-        "team.schema.json", "platform.schema.json")) {
+        "team.schema.json", "platform.schema.json", "tokens.schema.json")) {
       rawSchemas.put(f, load(f));
     }
   }

@@ -209,9 +209,9 @@ public final class Daemon implements DaemonApi, AutoCloseable {
   }
 
   @Override
-  public CompletionStage<RevertOutcome> revert(String repo, String commit, String reason, String actor) {
+  public CompletionStage<RevertOutcome> revert(String repo, RevertRequest request) {
     RepoWorker w = repos.get(repo);
-    return w == null ? CompletableFuture.failedFuture(unknown(repo)) : w.revert(commit, reason, actor);
+    return w == null ? CompletableFuture.failedFuture(unknown(repo)) : w.revert(request);
   }
 
   @Override

@@ -28,10 +28,15 @@ public interface DaemonApi {
   CompletionStage<Void> refresh(String repo);
 
   /**
-   * Reverts {@code commit} on {@code repo}'s branch and pushes the revert (the daemon then
-   * reconciles it like any commit).
+   * Reverts a commit on {@code repo}'s branch and pushes the revert (the daemon then reconciles
+   * it like any commit), or pushes it to a new review branch.
    */
-  CompletionStage<RevertOutcome> revert(String repo, String commit, String reason, String actor);
+  CompletionStage<RevertOutcome> revert(String repo, RevertRequest request);
+
+  /** A revert of the whole commit, pushed to the branch, refused if it touches files outside the repo's path. */
+  default CompletionStage<RevertOutcome> revert(String repo, String commit, String reason, String actor) {
+    return revert(repo, new RevertRequest(commit, reason, actor, false, Optional.empty()));
+  }
 
   /**
    * Accepts {@code commit} of {@code repo} (its head or last good commit, or a prefix of 7+ hex
@@ -60,6 +65,29 @@ public interface DaemonApi {
     }
   }
 
-  /** A revert that was pushed: the new commit and the branch it is on. */
-  record RevertOutcome(String revertCommit, String branch, String reverted) {}
+  /**
+   * What to revert: the commit, why (one line), the revert's git author ({@code "Name"} or
+   * {@code "Name <email>"}), whether only the part under the repo's {@code path} is reverted
+   * (else a commit also touching files outside it is refused), and the new branch to push it
+   * to for review instead of the followed branch.
+   */
+  record RevertRequest(String commit, String reason, String author, boolean pathOnly, Optional<String> reviewBranch) {
+    public RevertRequest {
+      reviewBranch = reviewBranch == null ? Optional.empty() : reviewBranch;
+    }
+  }
+
+  /**
+   * A revert that was pushed: the new commit, the branch it is on (the review branch when one was
+   * asked), the reverted commit, whether it went to a review branch, and the files it changes.
+   */
+  record RevertOutcome(String revertCommit, String branch, String reverted, boolean reviewBranch, java.util.List<String> paths) {
+    public RevertOutcome {
+      paths = paths == null ? java.util.List.of() : java.util.List.copyOf(paths);
+    }
+
+    public RevertOutcome(String revertCommit, String branch, String reverted) {
+      this(revertCommit, branch, reverted, false, java.util.List.of());
+    }
+  }
 }

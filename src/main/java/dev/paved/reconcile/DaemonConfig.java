@@ -58,12 +58,24 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, defaults, repos, c);
   }
 
-  /** {@code http:}. {@code tokenFile} is empty when write endpoints are not enabled. */
-  public record Http(String host, int port, Optional<Path> tokenFile) {
+  /**
+   * {@code http:}. {@code tokenFile}: one token with every permission (named {@code default});
+   * {@code tokensFile}: named tokens with permissions (at most one of the two; neither: every
+   * endpoint needing a token answers 401). {@code publicRead}: the read endpoints need no token.
+   */
+  public record Http(String host, int port, Optional<Path> tokenFile, Optional<Path> tokensFile, boolean publicRead,
+      Optional<Tls> tls) {
+    public Http(String host, int port, Optional<Path> tokenFile) {
+      this(host, port, tokenFile, Optional.empty(), false, Optional.empty());
+    }
+
     public static Http defaults() {
       return new Http("0.0.0.0", 8080, Optional.empty());
     }
   }
+
+  /** {@code http.tls}: the API's certificate (chain) and private key, PEM files, reloaded when they change. */
+  public record Tls(Path certFile, Path keyFile) {}
 
   /** Capped exponential backoff for failures outside Paved. */
   public record Retry(Duration initialDelay, Duration maxDelay) {
@@ -229,8 +241,17 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     }
 
     JsonNode h = t.path("http");
+    if (h.has("tokenFile") && h.has("tokensFile")) {
+      problems.add(Diagnostic.error(doc.sourceMap().value("/http/tokensFile"), "tokens",
+          "give either tokenFile (one token with every permission) or tokensFile (named tokens), not both; a"
+              + " tokens file can hold the old token as one of its entries"));
+      throw new InvalidConfigException(problems);
+    }
+    JsonNode tls = h.path("tls");
     Http http = new Http(h.path("host").asText("0.0.0.0"), h.path("port").asInt(8080),
-        optPath(h, "tokenFile", base));
+        optPath(h, "tokenFile", base), optPath(h, "tokensFile", base), h.path("publicRead").asBoolean(false),
+        tls.isObject() ? Optional.of(new Tls(optPath(tls, "certFile", base).orElseThrow(),
+            optPath(tls, "keyFile", base).orElseThrow())) : Optional.empty());
     JsonNode d = t.path("defaults");
     Retry retry = new Retry(duration(d.path("retry"), "initialDelay", Retry.defaults().initialDelay()),
         duration(d.path("retry"), "maxDelay", Retry.defaults().maxDelay()));

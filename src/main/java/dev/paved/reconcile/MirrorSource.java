@@ -57,10 +57,12 @@ final class MirrorSource implements RepoSource {
   }
 
   @Override
-  public DaemonApi.RevertOutcome revert(String commit, String reason, String actor) {
+  public DaemonApi.RevertOutcome revert(DaemonApi.RevertRequest request) {
     try {
-      Reverter.Result r = mirror.revert(commit).setActor(actor).setReason(reason).call();
-      return new DaemonApi.RevertOutcome(r.revertCommit(), r.pushedTo(), r.reverted());
+      Reverter.Result r = mirror.revert(request.commit()).setActor(request.author()).setReason(request.reason())
+          .setOutsidePath(request.pathOnly() ? Reverter.OutsidePath.PATH_ONLY : Reverter.OutsidePath.REFUSE)
+          .setPrBranch(request.reviewBranch().orElse(null)).call();
+      return new DaemonApi.RevertOutcome(r.revertCommit(), r.pushedTo(), r.reverted(), r.reviewBranch(), r.paths());
     } catch (CommitNotFoundException e) {
       throw new DaemonFailure(DaemonFailure.Kind.UNKNOWN_COMMIT, e.getMessage(), e);
     } catch (RevertConflictException | PushRejectedException e) {

@@ -25,10 +25,10 @@ public interface RepoSource extends AutoCloseable {
   boolean isAncestor(String ancestor, String commit) throws Exception;
 
   /**
-   * Reverts {@code commit} on the branch and pushes the revert; a refusal the caller can act on
+   * Reverts a commit on the branch (or a review branch) and pushes the revert; a refusal the caller can act on
    * is a {@link DaemonFailure}.
    */
-  DaemonApi.RevertOutcome revert(String commit, String reason, String actor) throws Exception;
+  DaemonApi.RevertOutcome revert(DaemonApi.RevertRequest request) throws Exception;
 
   /**
    * The commits before {@code head} (included) that change the config repo, newest first, at

@@ -223,7 +223,9 @@ final class RepoWorker {
         String reason = ("rollout degraded in " + environment + ": " + health).replaceAll("[\\p{Cntrl}]+", " ");
         LOG.warn("{}/{}: commit {} still degraded after its deadline; reverting it ({})", repo.name(), environment,
             DaemonContext.shortId(commit), reason);
-        revert(commit, reason.length() > 500 ? reason.substring(0, 500) : reason, "Paved <paved@localhost>")
+        // Only the config repo's part: the daemon knows nothing of the other files a commit touched.
+        revert(new DaemonApi.RevertRequest(commit, reason.length() > 500 ? reason.substring(0, 500) : reason,
+            "Paved <paved@localhost>", true, Optional.empty()))
             .exceptionally(ex -> {
               LOG.warn("{}/{}: automatic rollback of {} failed: {}", repo.name(), environment,
                   DaemonContext.shortId(commit), DaemonContext.message(ex));
@@ -275,13 +277,16 @@ final class RepoWorker {
     }, context.git);
   }
 
-  CompletionStage<DaemonApi.RevertOutcome> revert(String commit, String reason, String actor) {
+  CompletionStage<DaemonApi.RevertOutcome> revert(DaemonApi.RevertRequest request) {
+    String commit = request.commit();
+    String reason = request.reason();
+    String actor = request.author();
     return CompletableFuture.supplyAsync(() -> {
       if (!context.enter()) {
         throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the daemon is stopping");
       }
       try {
-        return source().revert(commit, reason, actor);
+        return source().revert(request);
       } catch (DaemonFailure e) {
         throw e;
       } catch (Exception e) {
@@ -293,8 +298,11 @@ final class RepoWorker {
     }, context.git).thenApply(outcome -> {
       context.emit(DaemonEvent.Type.ROLLBACK_MADE, DaemonEvent.Severity.WARNING, repo.name(), null, null, null,
           outcome.revertCommit(), "commit " + DaemonContext.shortId(commit) + " reverted by " + actor
+              + (outcome.reviewBranch() ? " on review branch " + outcome.branch() + " (not applied until merged)" : "")
               + (reason == null || reason.isBlank() ? "" : ": " + reason), List.of());
-      refresh(); // the revert is reconciled like any commit
+      if (!outcome.reviewBranch()) {
+        refresh(); // the revert is reconciled like any commit
+      }
       return outcome;
     });
   }

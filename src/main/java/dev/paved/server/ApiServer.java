@@ -7,9 +7,7 @@ import static dev.paved.server.Replies.send;
 import static dev.paved.server.Replies.sendBytes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.paved.reconcile.DaemonApi;
-import dev.paved.reconcile.DaemonFailure;
 import dev.paved.secret.Scrubber;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,6 +19,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +33,13 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The daemon's HTTP API on Vert.x Web: {@code /healthz}, {@code /readyz}, {@code /metrics},
- * {@code /api/v1/status}, the write endpoints {@code /api/v1/repos/{name}/refresh|revert|accept-head}
- * (bearer token) and the provider webhooks {@code /api/v1/webhooks/{github|gitlab|generic}}
- * (signature or token per repo; {@link WebhookHandler}).
+ * The daemon's HTTP API on Vert.x Web: {@code /healthz}, {@code /readyz}, {@code /metrics}, the
+ * read endpoints ({@code /api/v1/status}, the dashboard's, {@code /api/v1/audit}: a token with
+ * the read permission unless {@code publicRead}), the write endpoints
+ * {@code /api/v1/repos/{name}/refresh|revert|accept-head} (named tokens with permissions, audited;
+ * {@link WriteEndpoints}, {@link Access}) and the provider webhooks
+ * {@code /api/v1/webhooks/{github|gitlab|generic}} (signature or token per repo;
+ * {@link WebhookHandler}). Over TLS when a certificate is given, reloaded when its files change.
  *
  * <p>Handlers never block the event loop: {@link DaemonApi} methods return at once, and the two
  * CPU-bound renderings (the status JSON, the Prometheus text) run on a worker. Every request
@@ -51,28 +54,68 @@ public final class ApiServer {
   /** {@code Content-Type} of {@code /metrics}: the Prometheus text format. */
   public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
+  /** How often the TLS files are checked for a change, unless the options say otherwise. */
+  public static final Duration DEFAULT_TLS_RELOAD = Duration.ofSeconds(10);
+
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("dev.paved.server.access");
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-  private static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{4,64}");
-  private static final Pattern ACCEPTED_COMMIT = Pattern.compile("[0-9a-fA-F]{7,64}");
-  private static final int MAX_REASON = 2000;
-  /** Who a call made with the shared API token is, in logs and to the daemon. */
-  static final String SHARED_TOKEN_CALLER = "api";
 
-  /** Where to listen and the write endpoints' bearer token (empty: write endpoints refused). */
-  public record Options(String host, int port, Optional<String> apiToken) {}
+  /** The API's certificate and key (PEM files), checked for a change every {@code reloadInterval}. */
+  public record Tls(Path certFile, Path keyFile, Duration reloadInterval) {
+    public Tls(Path certFile, Path keyFile) {
+      this(certFile, keyFile, DEFAULT_TLS_RELOAD);
+    }
+  }
+
+  /**
+   * Where to listen; the API's tokens (none: every endpoint needing one answers 401); whether the
+   * read endpoints need no token; where the audit log is kept (empty: in memory only); TLS.
+   */
+  public record Options(String host, int port, ApiTokens tokens, boolean publicRead, Optional<Path> auditDir,
+      Optional<Tls> tls) {
+
+    /** One token ({@code http.tokenFile}), named {@code default} with every permission; no TLS, audit in memory. */
+    public Options(String host, int port, Optional<String> apiToken) {
+      this(host, port, apiToken.filter(t -> !t.isBlank()).map(ApiTokens::single).orElse(ApiTokens.none()), false,
+          Optional.empty(), Optional.empty());
+    }
+
+    public Options withTokens(ApiTokens t) {
+      return new Options(host, port, t, publicRead, auditDir, tls);
+    }
+
+    public Options withPublicRead(boolean p) {
+      return new Options(host, port, tokens, p, auditDir, tls);
+    }
+
+    public Options withAuditDir(Path dir) {
+      return new Options(host, port, tokens, publicRead, Optional.of(dir), tls);
+    }
+
+    public Options withTls(Tls t) {
+      return new Options(host, port, tokens, publicRead, auditDir, Optional.ofNullable(t));
+    }
+  }
 
   private final Vertx vertx;
   private final DaemonApi daemon;
-  private final Optional<String> apiToken;
+  private final Access access;
+  private final AuditLog audit;
+  private final Optional<TlsFiles> tls;
+  private final WebhookHandler webhooks;
   private HttpServer server;
+  private byte[] tlsDigest;
+  private long tlsTimer = -1;
 
-  private ApiServer(Vertx vertx, DaemonApi daemon, Optional<String> apiToken) {
+  private ApiServer(Vertx vertx, DaemonApi daemon, Options options, AuditLog audit) {
     this.vertx = vertx;
     this.daemon = daemon;
-    this.apiToken = apiToken.filter(t -> !t.isBlank());
-    this.apiToken.ifPresent(Scrubber::register);
+    this.audit = audit;
+    this.access = new Access(options.tokens(), options.publicRead(), audit);
+    this.tls = options.tls().map(t -> new TlsFiles(new TlsFiles.Settings(t.certFile(), t.keyFile(),
+        t.reloadInterval())));
+    this.webhooks = new WebhookHandler(vertx, daemon);
     warmUp();
   }
 
@@ -84,22 +127,50 @@ public final class ApiServer {
     try {
       JSON.writeValueAsBytes(Map.of("status", "ok"));
       JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("error", "", REQUEST_ID, "")));
+      JSON.writeValueAsBytes(new AuditLog.Page(List.of(new AuditLog.Entry(0, java.time.Instant.EPOCH, "", null, "",
+          "", null, "ok", 200, null, "")), null));
       Scrubber.scrubUtf8(JSON.writeValueAsBytes(Map.of("the scrubber", "loaded here too")));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** Starts listening; the future completes once the port is bound. */
+  /**
+   * Starts listening; the future completes once the port is bound. The audit log and the TLS
+   * files are read here, on the caller's thread (a plain thread: it reads files).
+   */
   public static Future<ApiServer> start(Vertx vertx, DaemonApi daemon, Options options) {
-    ApiServer api = new ApiServer(vertx, daemon, options.apiToken());
-    return vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()))
+    AuditLog audit;
+    try {
+      audit = AuditLog.open(options.auditDir(), AuditLog.DEFAULT_MAX_PER_FILE);
+    } catch (IOException e) {
+      return Future.failedFuture(new IOException("cannot open the audit log in " + options.auditDir().orElseThrow()
+          + ": " + e.getMessage(), e));
+    }
+    ApiServer api = new ApiServer(vertx, daemon, options, audit);
+    HttpServerOptions http = new HttpServerOptions().setHost(options.host()).setPort(options.port());
+    if (api.tls.isPresent()) {
+      TlsFiles.Pair pair;
+      try {
+        pair = api.tls.get().read();
+      } catch (IOException e) {
+        audit.close();
+        return Future.failedFuture(new IOException("cannot read the TLS certificate or key (http.tls): "
+            + e.getMessage(), e));
+      }
+      http.setSsl(true).setKeyCertOptions(pair.keyCert());
+      api.tlsDigest = pair.digest();
+    }
+    return vertx.createHttpServer(http)
         .requestHandler(api.router())
         .listen()
         .map(s -> {
           api.server = s;
+          api.tls.ifPresent(t -> api.tlsTimer = vertx.setPeriodic(t.settings().reloadInterval().toMillis(),
+              id -> api.reloadTls()));
           return api;
-        });
+        })
+        .onFailure(e -> audit.close());
   }
 
   /** The bound port (useful with port 0). */
@@ -107,9 +178,49 @@ public final class ApiServer {
     return server.actualPort();
   }
 
-  /** Stops accepting connections and lets requests under way finish, for at most {@code timeoutMillis}. */
+  /** The audit log of the write endpoints. */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /**
+   * Stops accepting connections and lets requests under way finish, for at most
+   * {@code timeoutMillis}; then closes the audit log.
+   */
   public Future<Void> shutdown(long timeoutMillis) {
-    return server.shutdown(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (tlsTimer >= 0) {
+      vertx.cancelTimer(tlsTimer);
+    }
+    return server.shutdown(timeoutMillis, TimeUnit.MILLISECONDS)
+        .eventually(() -> vertx.executeBlocking(() -> {
+          audit.close();
+          return null;
+        }, false));
+  }
+
+  /** Reads the TLS files off the event loop; when they changed, the server takes the new pair. */
+  private void reloadTls() {
+    TlsFiles files = tls.orElseThrow();
+    vertx.executeBlocking(files::read, false).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("cannot read the TLS certificate or key (http.tls), keeping the current one: {}",
+            ar.cause().getMessage());
+        return;
+      }
+      TlsFiles.Pair pair = ar.result();
+      if (pair.sameAs(tlsDigest)) {
+        return;
+      }
+      tlsDigest = pair.digest(); // tried once per change: a bad pair is not retried (and logged) every interval
+      server.updateSSLOptions(pair.sslOptions(), true).onComplete(updated -> {
+        if (updated.succeeded()) {
+          LOG.info("TLS certificate reloaded from {}", files.settings().certFile());
+        } else {
+          LOG.warn("the new TLS certificate or key (http.tls) is not usable, keeping the current one: {}",
+              updated.cause().getMessage());
+        }
+      });
+    });
   }
 
   Router router() {
@@ -118,13 +229,11 @@ public final class ApiServer {
     r.get("/healthz").handler(ctx -> send(ctx, 200, Map.of("status", "ok")));
     r.get("/readyz").handler(this::ready);
     r.get("/metrics").handler(this::metrics);
-    r.get("/api/v1/status").handler(this::status);
+    r.get("/api/v1/status").handler(access.read()).handler(this::status);
+    new WriteEndpoints(vertx, daemon, access, audit).mount(r);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES);
-    r.post("/api/v1/repos/:name/refresh").handler(body).handler(this::authorize).handler(this::refresh);
-    r.post("/api/v1/repos/:name/revert").handler(body).handler(this::authorize).handler(this::revert);
-    r.post("/api/v1/repos/:name/accept-head").handler(body).handler(this::authorize).handler(this::acceptHead);
-    r.post("/api/v1/webhooks/:provider").handler(body).handler(new WebhookHandler(vertx, daemon));
-    new PortalHandler(vertx, daemon).mount(r);
+    r.post("/api/v1/webhooks/:provider").handler(body).handler(webhooks);
+    new PortalHandler(vertx, daemon, access).mount(r);
     r.route().failureHandler(this::failure);
     for (int code : new int[] {400, 404, 405, 413, 500}) {
       r.errorHandler(code, this::failure);
@@ -212,154 +321,4 @@ public final class ApiServer {
       }
     });
   }
-
-  // --- write endpoints
-
-  private void authorize(RoutingContext ctx) {
-    if (apiToken.isEmpty()) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      error(ctx, 401, "write endpoints are disabled: the daemon has no API token file configured");
-      return;
-    }
-    String given = Webhooks.bearer(ctx.request().getHeader("Authorization"));
-    if (!Secrets.equal(given, apiToken.get())) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      error(ctx, 401, given == null ? "missing Authorization: Bearer <token> header" : "wrong bearer token");
-      return;
-    }
-    ctx.put(Replies.CALLER, SHARED_TOKEN_CALLER);
-    ctx.next();
-  }
-
-  private void refresh(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    if (!Replies.knownRepo(ctx, daemon, name)) {
-      return;
-    }
-    Replies.refresh(daemon, name, ctx.get(REQUEST_ID), "api");
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("refresh", List.of(name));
-    body.put(REQUEST_ID, ctx.get(REQUEST_ID));
-    send(ctx, 202, body);
-  }
-
-  private void revert(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    if (!Replies.knownRepo(ctx, daemon, name)) {
-      return;
-    }
-    String usage = "the body must be JSON {\"commit\": \"<commit id>\", \"reason\": \"<why>\"}";
-    JsonNode body;
-    try {
-      Buffer buffer = ctx.body().buffer();
-      body = buffer == null ? null : JSON.readTree(buffer.getBytes());
-    } catch (JsonProcessingException e) {
-      error(ctx, 400, usage + ": " + e.getOriginalMessage());
-      return;
-    } catch (IOException e) {
-      error(ctx, 400, usage);
-      return;
-    }
-    if (body == null || !body.isObject()) {
-      error(ctx, 400, usage);
-      return;
-    }
-    String commit = body.path("commit").asText("");
-    if (!COMMIT.matcher(commit).matches()) {
-      error(ctx, 400, usage + ": \"commit\" must be a commit id (4 to 64 hex digits)");
-      return;
-    }
-    String reason = body.path("reason").asText("").strip();
-    if (reason.length() > MAX_REASON) {
-      error(ctx, 400, "\"reason\" is longer than " + MAX_REASON + " characters");
-      return;
-    }
-    String actor = Optional.ofNullable(ctx.request().getHeader("X-Paved-Actor"))
-        .filter(a -> SAFE_ID.matcher(a).matches() || a.matches("[\\p{L}\\p{N} ._@<>+-]{1,100}"))
-        .orElse("api");
-    String requestId = ctx.get(REQUEST_ID);
-    LOG.info("revert of {} on repo {} requested by {} (request {})", commit, name, actor, requestId);
-    Future<DaemonApi.RevertOutcome> outcome;
-    try {
-      outcome = Future.fromCompletionStage(daemon.revert(name, commit, reason.isEmpty() ? "no reason given" : reason,
-          actor), vertx.getOrCreateContext());
-    } catch (RuntimeException e) {
-      outcome = Future.failedFuture(e);
-    }
-    outcome.onComplete(ar -> {
-      if (ar.succeeded()) {
-        LOG.info("reverted {} on repo {}: {} on {} (request {})", commit, name, ar.result().revertCommit(),
-            ar.result().branch(), requestId);
-        send(ctx, 200, ar.result());
-      } else {
-        daemonFailure(ctx, ar.cause());
-      }
-    });
-  }
-
-  /**
-   * {@code POST /api/v1/repos/{name}/accept-head {"commit": "..."}}: the operator accepts a commit
-   * that rewrites history (held targets then apply it). Logged with the caller and request id.
-   */
-  private void acceptHead(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    if (!Replies.knownRepo(ctx, daemon, name)) {
-      return;
-    }
-    String usage = "the body must be JSON {\"commit\": \"<the head or last good commit id, 7 to 64 hex digits>\"}";
-    JsonNode body;
-    try {
-      Buffer buffer = ctx.body().buffer();
-      body = buffer == null ? null : JSON.readTree(buffer.getBytes());
-    } catch (IOException e) {
-      error(ctx, 400, usage);
-      return;
-    }
-    String commit = body != null && body.path("commit").isTextual() ? body.path("commit").asText() : "";
-    if (!ACCEPTED_COMMIT.matcher(commit).matches()) {
-      error(ctx, 400, usage);
-      return;
-    }
-    String caller = ctx.get(Replies.CALLER);
-    String requestId = ctx.get(REQUEST_ID);
-    String wanted = commit.toLowerCase(java.util.Locale.ROOT);
-    LOG.info("acceptance of commit {} on repo {} requested by {} (request {})", wanted, name, caller, requestId);
-    Future<DaemonApi.AcceptOutcome> outcome;
-    try {
-      outcome = Future.fromCompletionStage(daemon.acceptHead(name, wanted, caller), vertx.getOrCreateContext());
-    } catch (RuntimeException e) {
-      outcome = Future.failedFuture(e);
-    }
-    outcome.onComplete(ar -> {
-      if (ar.succeeded()) {
-        LOG.info("commit {} of repo {} accepted by {} (request {}); targets held at it: {}", ar.result().accepted(),
-            name, caller, requestId, ar.result().environments());
-        Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("repo", ar.result().repo());
-        reply.put("accepted", ar.result().accepted());
-        reply.put("environments", ar.result().environments());
-        reply.put(REQUEST_ID, requestId);
-        send(ctx, 200, reply);
-      } else {
-        daemonFailure(ctx, ar.cause());
-      }
-    });
-  }
-
-  private void daemonFailure(RoutingContext ctx, Throwable e) {
-    Throwable cause = Replies.unwrap(e);
-    if (cause instanceof DaemonFailure f) {
-      int code = switch (f.kind()) {
-        case UNKNOWN_REPO, UNKNOWN_COMMIT -> 404;
-        case CONFLICT -> 409;
-        case INVALID -> 400;
-        case UNAVAILABLE -> 503;
-      };
-      LOG.warn("request {} refused ({}): {}", (String) ctx.get(REQUEST_ID), f.kind(), f.getMessage());
-      error(ctx, code, f.getMessage());
-    } else {
-      ctx.fail(500, cause);
-    }
-  }
-
 }

@@ -23,19 +23,22 @@ import java.util.concurrent.Callable;
 /**
  * The platform's front door on the HTTP edge: the dashboard's static pages ({@code /}, from the
  * jar's {@code webroot/}), a service's page data and history, the Backstage catalog and the API's
- * OpenAPI document. Read-only; serialization runs off the event loop.
+ * OpenAPI document. Read-only; the service pages and the catalog need the read permission (the
+ * pages and the OpenAPI document none); serialization runs off the event loop.
  */
 final class PortalHandler {
 
   private final Vertx vertx;
   private final DaemonApi daemon;
+  private final Access access;
   private final Buffer openApi;
   /** The dashboard's files by path, read once (on the caller's thread, never on the event loop). */
   private final java.util.Map<String, Buffer> pages = new java.util.HashMap<>();
 
-  PortalHandler(Vertx vertx, DaemonApi daemon) {
+  PortalHandler(Vertx vertx, DaemonApi daemon, Access access) {
     this.vertx = vertx;
     this.daemon = daemon;
+    this.access = access;
     this.openApi = resource("/openapi.json");
     for (String page : List.of("index.html", "app.js", "app.css")) {
       Buffer b = resource("/webroot/" + page);
@@ -55,10 +58,10 @@ final class PortalHandler {
 
   /** Adds the routes; the static pages last, so that every API path keeps its JSON errors. */
   void mount(Router r) {
-    r.get("/api/v1/services/:name").handler(ctx -> json(ctx, () -> service(ctx).orElse(null)));
-    r.get("/api/v1/services/:name/history").handler(ctx -> json(ctx, () -> service(ctx)
+    r.get("/api/v1/services/:name").handler(access.read()).handler(ctx -> json(ctx, () -> service(ctx).orElse(null)));
+    r.get("/api/v1/services/:name/history").handler(access.read()).handler(ctx -> json(ctx, () -> service(ctx)
         .map(ServiceView::history).orElse(null)));
-    r.get("/api/v1/catalog").handler(ctx -> json(ctx, () -> catalog(ctx)));
+    r.get("/api/v1/catalog").handler(access.read()).handler(ctx -> json(ctx, () -> catalog(ctx)));
     r.get("/api/v1/openapi.json").handler(this::openApi);
     r.get("/").handler(ctx -> page(ctx, "index.html", "text/html; charset=utf-8"));
     r.get("/index.html").handler(ctx -> page(ctx, "index.html", "text/html; charset=utf-8"));

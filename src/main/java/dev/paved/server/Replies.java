@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -31,8 +30,6 @@ final class Replies {
   /** The routing-context key and JSON field of the request id. */
   static final String REQUEST_ID = "requestId";
 
-  /** The routing-context key of who the authorization found the caller to be (write endpoints). */
-  static final String CALLER = "caller";
 
   /** The status API's JSON: records as objects, Optional as its value or null, Instant as ISO-8601. */
   static final ObjectMapper JSON = JsonMapper.builder()
@@ -43,7 +40,11 @@ final class Replies {
 
   private Replies() {}
 
+  /** The routing-context key of the message of the error this request was answered with (for the audit log). */
+  static final String ERROR = "paved.error";
+
   static void error(RoutingContext ctx, int code, String message) {
+    ctx.put(ERROR, message);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", message);
     body.put(REQUEST_ID, ctx.get(REQUEST_ID));
@@ -69,12 +70,15 @@ final class Replies {
     response.setStatusCode(code).putHeader("Content-Type", contentType).end(bytes);
   }
 
-  /** True when {@code name} is a followed repo; else answers 404 with the repos' names. */
+  /**
+   * True when {@code name} is a followed repo; else answers 404. The answer never lists the
+   * followed repos (a caller learns nothing of the others).
+   */
   static boolean knownRepo(RoutingContext ctx, DaemonApi daemon, String name) {
     if (daemon.repos().contains(name)) {
       return true;
     }
-    error(ctx, 404, "unknown repo \"" + name + "\"; repos: " + String.join(", ", new TreeSet<>(daemon.repos())));
+    error(ctx, 404, "unknown repo \"" + name + "\"; GET /api/v1/status (read permission) lists the followed repos");
     return false;
   }
 

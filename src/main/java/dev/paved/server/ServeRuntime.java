@@ -30,8 +30,13 @@ public final class ServeRuntime implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeRuntime.class);
 
-  /** What to run: where the API listens, its bearer token, and how long closing may take in total. */
-  public record Settings(String host, int port, Optional<String> apiToken, Duration shutdownTimeout) {}
+  /** What to run: the API (where it listens, its tokens, audit log, TLS), and how long closing may take in total. */
+  public record Settings(ApiServer.Options api, Duration shutdownTimeout) {
+    /** One token with every permission ({@code http.tokenFile}), no TLS, the audit log in memory. */
+    public Settings(String host, int port, Optional<String> apiToken, Duration shutdownTimeout) {
+      this(new ApiServer.Options(host, port, apiToken), shutdownTimeout);
+    }
+  }
 
   private final Vertx vertx;
   private final ApiServer api;
@@ -87,7 +92,7 @@ public final class ServeRuntime implements AutoCloseable {
     Vertx vertx = vertx(options, daemon.metrics());
     ApiServer api;
     try {
-      api = ApiServer.start(vertx, daemon, new ApiServer.Options(settings.host(), settings.port(), settings.apiToken()))
+      api = ApiServer.start(vertx, daemon, settings.api())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -95,7 +100,8 @@ public final class ServeRuntime implements AutoCloseable {
     }
     ServeRuntime runtime = new ServeRuntime(vertx, api, daemonClose, JvmMetrics.bindTo(daemon.metrics()),
         settings.shutdownTimeout());
-    LOG.info("API listening on {}:{}", settings.host(), api.port());
+    LOG.info("API listening on {}://{}:{}", settings.api().tls().isPresent() ? "https" : "http", settings.api().host(),
+        api.port());
     return runtime;
   }
 

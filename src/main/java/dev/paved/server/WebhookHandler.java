@@ -5,6 +5,8 @@ import static dev.paved.server.Replies.error;
 import static dev.paved.server.Replies.send;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.paved.reconcile.DaemonApi;
 import dev.paved.reconcile.DaemonFailure;
 import io.vertx.core.Handler;
@@ -13,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,13 +31,21 @@ import org.slf4j.LoggerFactory;
  * ({@link Webhooks#payloadUrls}, looked up with {@link DaemonApi#reposAt}). Each is refreshed only
  * when the request carries its webhook secret; when none does: 401 and nothing is refreshed. The
  * secrets are read from their files and the HMACs computed on a worker, never the event loop.
+ * A verified GitHub delivery whose {@code X-GitHub-Delivery} id was seen in the last hour (a
+ * redelivery) is answered 200 {@code {"duplicate": id}} and fetches nothing.
  */
 final class WebhookHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
 
+  /** How long a GitHub delivery id is remembered: a redelivery within it fetches nothing. */
+  static final Duration DELIVERY_MEMORY = Duration.ofHours(1);
+
   private final Vertx vertx;
   private final DaemonApi daemon;
+  /** GitHub delivery ids ({@code X-GitHub-Delivery}) of verified deliveries, for an hour (bounded). */
+  private final Cache<String, Boolean> deliveries = Caffeine.newBuilder().expireAfterWrite(DELIVERY_MEMORY)
+      .maximumSize(100_000).build();
 
   WebhookHandler(Vertx vertx, DaemonApi daemon) {
     this.vertx = vertx;
@@ -128,6 +139,18 @@ final class WebhookHandler implements Handler<RoutingContext> {
       return;
     }
     Map<String, Object> body = new LinkedHashMap<>();
+    String delivery = provider == Webhooks.Provider.GITHUB ? ctx.request().getHeader("X-GitHub-Delivery") : null;
+    // Remembered only once the signature is verified: an unsigned request cannot burn a delivery id.
+    if (delivery != null && !delivery.isBlank()
+        && deliveries.asMap().putIfAbsent(delivery.strip(), Boolean.TRUE) != null) {
+      LOG.info("webhook github delivery {} already handled; not fetching again (request {})", delivery.strip(),
+          (String) ctx.get(REQUEST_ID));
+      body.put("duplicate", delivery.strip());
+      body.put("refresh", List.of());
+      body.put(REQUEST_ID, ctx.get(REQUEST_ID));
+      send(ctx, 200, body);
+      return;
+    }
     if ("ping".equals(ctx.request().getHeader("X-GitHub-Event"))) {
       body.put("pong", verified);
       body.put(REQUEST_ID, ctx.get(REQUEST_ID));

@@ -1,6 +1,9 @@
 /**
  * The HTTP edge (Vert.x Web), only HTTP: health and readiness, Prometheus metrics, the status
- * API, refresh and revert endpoints (bearer token) ({@link dev.paved.server.ApiServer}); provider
+ * API ({@link dev.paved.server.ApiServer}); who may call what: named tokens with permissions
+ * ({@link dev.paved.server.ApiTokens}, {@link dev.paved.server.Access}); refresh and revert,
+ * audited ({@link dev.paved.server.WriteEndpoints}, {@link dev.paved.server.AuditLog}); TLS
+ * reloaded from its files ({@link dev.paved.server.TlsFiles}); provider
  * webhooks, signature-checked, their repo found with {@link dev.paved.reconcile.DaemonApi#reposAt}
  * ({@link dev.paved.server.WebhookHandler}, pure checks in {@link dev.paved.server.Webhooks}); and
  * the running {@code paved serve} ({@link dev.paved.server.ServeRuntime}): Vert.x with its
@@ -9,7 +12,8 @@
  * call {@link dev.paved.reconcile.DaemonApi}, whose methods return at once; reading webhook
  * secrets, HMACs and the two large renderings (status JSON, Prometheus text) run on Vert.x workers.
  *
- * <p>May call: {@code reconcile} (DaemonApi and its records), {@code secret} (every response
- * body passes the scrubber), Vert.x, Micrometer, Jackson.
+ * <p>May call: {@code reconcile} (DaemonApi and its records), {@code config} (the tokens file is
+ * read with positions and its schema, as the daemon config), {@code secret} (every response body
+ * passes the scrubber), Vert.x, Micrometer, Jackson, Caffeine.
  */
 package dev.paved.server;

@@ -11,6 +11,9 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheBuilder;
+import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -29,6 +32,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.eclipse.jgit.util.FS;
 import org.slf4j.Logger;
@@ -77,7 +81,15 @@ public final class Reverter {
   private String reason;
   private String prBranch;
   private int mainline;
+  private OutsidePath outsidePath = OutsidePath.REVERT;
   private java.util.function.IntConsumer beforePush = attempt -> {};
+
+  /**
+   * What to do with a commit that also changes files outside the remote's path (the config
+   * repo's sub-directory): revert them too (the default, as {@code git revert}), refuse the
+   * revert, or revert only the part under the path and leave the rest as it is on the branch.
+   */
+  public enum OutsidePath { REVERT, REFUSE, PATH_ONLY }
 
   Reverter(GitMirror mirror, String commit) {
     this.mirror = mirror;
@@ -122,6 +134,12 @@ public final class Reverter {
       throw new IllegalArgumentException("the mainline parent number must be 1 or more");
     }
     this.mainline = parent;
+    return this;
+  }
+
+  /** How a commit that also changes files outside the remote's path is reverted; see {@link OutsidePath}. */
+  public Reverter setOutsidePath(OutsidePath policy) {
+    this.outsidePath = Objects.requireNonNull(policy);
     return this;
   }
 
@@ -207,10 +225,33 @@ public final class Reverter {
       RevCommit parent = parentToRestore(target);
       walk.parseHeaders(parent);
 
+      // The revert is a three-way merge of the tip with the parent, based on the reverted commit;
+      // reverting only the path's part grafts the path's subtree of both onto the tip's tree, so
+      // that nothing outside the path differs between the three.
+      ObjectId base = target.getTree();
+      ObjectId theirs = parent.getTree();
+      if (!remote.path().isEmpty() && outsidePath != OutsidePath.REVERT) {
+        List<String> own = changedPaths(repo, parent.getTree(), target.getTree());
+        List<String> outside = own.stream().filter(p -> !p.startsWith(remote.path() + "/")).toList();
+        if (outside.size() == own.size()) {
+          throw new RevertRefusedException("commit " + abbrev(target) + " changes nothing under " + remote.path()
+              + " (the config repo); it changes " + String.join(", ", own) + ". Nothing was pushed.");
+        }
+        if (!outside.isEmpty() && outsidePath == OutsidePath.REFUSE) {
+          throw new RevertRefusedException("commit " + abbrev(target) + " also changes files outside " + remote.path()
+              + " (the config repo): " + String.join(", ", outside.size() > 10 ? outside.subList(0, 10) : outside)
+              + (outside.size() > 10 ? " and " + (outside.size() - 10) + " more" : "") + ". Nothing was pushed."
+              + " Ask to revert only its part under " + remote.path() + ", or revert it in git by hand.");
+        }
+        if (!outside.isEmpty()) {
+          base = graft(repo, inserter, tip.getTree(), target.getTree(), remote.path());
+          theirs = graft(repo, inserter, tip.getTree(), parent.getTree(), remote.path());
+        }
+      }
       ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
-      merger.setBase(target.getTree());
+      merger.setBase(base);
       merger.setCommitNames(new String[] {"reverted " + abbrev(target), remote.branch(), "parent of " + abbrev(target)});
-      if (!merger.merge(tip, parent)) {
+      if (!merger.merge(tip.getTree(), theirs)) {
         List<String> paths = new ArrayList<>(new TreeSet<>(merger.getUnmergedPaths()));
         Map<String, ResolveMerger.MergeFailureReason> failing = merger.getFailingPaths();
         if (paths.isEmpty() && failing != null) {
@@ -296,6 +337,43 @@ public final class Reverter {
     m.append(".\n\nRolled back by ").append(format(actor)).append(" with paved");
     m.append(reason == null ? ".\n" : ": " + reason + "\n");
     return m.toString();
+  }
+
+  /**
+   * A tree equal to {@code outside} everywhere but under {@code path}, where it is {@code inside}'s
+   * (written to the object database; no working tree, no index file).
+   */
+  private static ObjectId graft(Repository repo, ObjectInserter inserter, ObjectId outside, ObjectId inside,
+      String path) throws IOException {
+    DirCache dc = DirCache.newInCore();
+    DirCacheBuilder b = dc.builder();
+    String prefix = path + "/";
+    try (TreeWalk tw = new TreeWalk(repo)) {
+      tw.addTree(outside);
+      tw.setRecursive(true);
+      while (tw.next()) {
+        if (!tw.getPathString().startsWith(prefix)) {
+          b.add(entry(tw));
+        }
+      }
+    }
+    try (TreeWalk tw = new TreeWalk(repo)) {
+      tw.addTree(inside);
+      tw.setRecursive(true);
+      tw.setFilter(PathFilter.create(path));
+      while (tw.next()) {
+        b.add(entry(tw));
+      }
+    }
+    b.finish();
+    return dc.writeTree(inserter);
+  }
+
+  private static DirCacheEntry entry(TreeWalk tw) {
+    DirCacheEntry e = new DirCacheEntry(tw.getPathString());
+    e.setFileMode(tw.getFileMode(0));
+    e.setObjectId(tw.getObjectId(0));
+    return e;
   }
 
   private static List<String> changedPaths(Repository repo, ObjectId before, ObjectId after) throws IOException {

@@ -220,7 +220,7 @@ class ChartInstallIT {
     return Files.writeString(dir.resolve("paved.yaml"), """
         apiVersion: paved.dev/v1alpha1
         kind: DaemonConfig
-        http: {host: 127.0.0.1}
+        http: {host: 127.0.0.1, publicRead: true}
         stateDir: %s
         defaults:
           retry: {initialDelay: 200ms, maxDelay: 2s}

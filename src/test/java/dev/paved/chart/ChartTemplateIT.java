@@ -110,8 +110,9 @@ class ChartTemplateIT {
         teams: [payments, search]
         logFormat: json
         secrets: {apiToken: t0ken, files: {git-token: ghp-x, webhook-platform: hook}}
+        api: {publicRead: true, tls: {secretName: paved-tls}}
         rbac: {scope: namespaced, namespaces: [payments-dev, search-dev]}
-        serviceMonitor: {enabled: true}
+        serviceMonitor: {enabled: true, tlsConfig: {serverName: paved}}
         podDisruptionBudget: {enabled: true}
         networkPolicy: {enabled: true, ingressFrom: [{namespaceSelector: {matchLabels: {name: monitoring}}}]}
         """);
@@ -233,6 +234,37 @@ class ChartTemplateIT {
     assertThat(everythingButTheSecret).doesNotContain("s3cr3t");
     JsonNode pod = one(objects, "Deployment", "paved").path("spec").path("template").path("spec");
     assertThat(volume(pod, "secrets")).isEqualTo("secret");
+  }
+
+  @Test
+  void namedTokensPublicReadAndTlsReachTheDaemonConfigAndTheProbes() throws Exception {
+    List<JsonNode> objects = template(REPO + """
+        api: {tokensFileKey: api-tokens, publicRead: true, tls: {secretName: paved-tls}}
+        secrets: {files: {api-tokens: "apiVersion: paved.dev/v1alpha1", git-token: ghp-x}}
+        serviceMonitor: {enabled: true, tlsConfig: {serverName: paved}}
+        """);
+    String yaml = one(objects, "ConfigMap", "paved").path("data").path("paved.yaml").asText();
+    DaemonConfig config = DaemonConfig.load(Files.writeString(dir.resolve("paved.yaml"), yaml));
+    assertThat(config.http().tokensFile()).contains(Path.of("/etc/paved/secrets/api-tokens"));
+    assertThat(config.http().tokenFile()).isEmpty();
+    assertThat(config.http().publicRead()).isTrue();
+    assertThat(config.http().tls()).contains(new DaemonConfig.Tls(Path.of("/etc/paved/tls/tls.crt"),
+        Path.of("/etc/paved/tls/tls.key")));
+    JsonNode pod = one(objects, "Deployment", "paved").path("spec").path("template").path("spec");
+    assertThat(volume(pod, "tls")).isEqualTo("secret");
+    JsonNode container = pod.path("containers").get(0);
+    assertThat(container.path("livenessProbe").path("httpGet").path("scheme").asText()).isEqualTo("HTTPS");
+    assertThat(container.path("readinessProbe").path("httpGet").path("scheme").asText()).isEqualTo("HTTPS");
+    JsonNode endpoint = one(objects, "ServiceMonitor", "paved").path("spec").path("endpoints").get(0);
+    assertThat(endpoint.path("scheme").asText()).isEqualTo("https");
+    assertThat(endpoint.path("tlsConfig").path("serverName").asText()).isEqualTo("paved");
+
+    Helm.Result both = render(REPO + "api: {tokensFileKey: api-tokens}\nsecrets: {apiToken: t0ken-0123456789}\n");
+    assertThat(both.ok()).isFalse();
+    assertThat(both.output()).contains("api.tokensFileKey and secrets.apiToken: give one of them");
+    Helm.Result noSecret = render(REPO + "api: {tokensFileKey: api-tokens}\n");
+    assertThat(noSecret.ok()).isFalse();
+    assertThat(noSecret.output()).contains("api.tokensFileKey: put the tokens file in secrets.files");
   }
 
   private static List<String> iterable(java.util.Iterator<String> it) {

@@ -276,7 +276,9 @@ class SecretsIT {
 
   private HttpResponse<String> get(String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+      // with the API token: the status needs the read permission
+      return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + API_TOKEN)
+              .timeout(Duration.ofSeconds(20)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -181,7 +181,9 @@ class ServeCommandTest {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Await.await(Duration.ofSeconds(60), "/readyz 200 once the repo is loaded",
             () -> get(http, base + "/readyz").statusCode() == 200);
-        HttpResponse<String> status = get(http, base + "/api/v1/status");
+        assertThat(get(http, base + "/api/v1/status").statusCode()).as("the status needs a token").isEqualTo(401);
+        HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/status"))
+            .header("Authorization", "Bearer tok-2").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(status.body()).contains("\"name\":\"platform\"")
             .contains(remote.head("main").getName());
         HttpResponse<String> metrics = get(http, base + "/metrics");

@@ -144,6 +144,41 @@ class DaemonConfigTest {
   }
 
   @Test
+  void namedTokensPublicReadAndTlsAreReadAndOneTokenFileAtATime() throws Exception {
+    DaemonConfig c = parse("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        http:
+          tokensFile: secrets/api-tokens.yaml
+          publicRead: true
+          tls: {certFile: tls/tls.crt, keyFile: /run/tls/tls.key}
+        repos:
+          - {name: platform, url: https://git.example.com/platform/config.git}
+        """);
+    assertThat(c.http()).isEqualTo(new DaemonConfig.Http("0.0.0.0", 8080, Optional.empty(),
+        Optional.of(Path.of("/etc/paved/secrets/api-tokens.yaml")), true, Optional.of(new DaemonConfig.Tls(
+            Path.of("/etc/paved/tls/tls.crt"), Path.of("/run/tls/tls.key")))));
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        http:
+          tokenFile: secrets/api-token
+          tokensFile: secrets/api-tokens.yaml
+        repos:
+          - {name: platform, url: https://git.example.com/platform/config.git}
+        """)).containsExactly("paved.yaml:5:15: error: give either tokenFile (one token with every permission) or"
+        + " tokensFile (named tokens), not both; a tokens file can hold the old token as one of its entries");
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        http:
+          tls: {certFile: tls.crt}
+        repos:
+          - {name: platform, url: https://git.example.com/platform/config.git}
+        """)).singleElement().asString().startsWith("paved.yaml:4:8: error:").contains("keyFile");
+  }
+
+  @Test
   void anUnknownFieldIsReportedAtItsLineAndColumn() {
     assertThat(problems("""
         apiVersion: paved.dev/v1alpha1

@@ -135,7 +135,7 @@ class DaemonE2EIT {
       assertThat(unauthorized.statusCode()).isEqualTo(401);
       HttpResponse<String> revert = post(port, "/api/v1/repos/platform/revert",
           "{\"commit\":\"" + c2 + "\",\"reason\":\"2.0.0 breaks checkout\"}",
-          "Authorization", "Bearer api-token", "X-Paved-Actor", "Oncall <oncall@example.com>");
+          "Authorization", "Bearer api-token");
       assertThat(revert.statusCode()).as(revert.body()).isEqualTo(200);
       JsonNode outcome = JSON.readTree(revert.body());
       String revertCommit = outcome.path("revertCommit").asText();
@@ -146,8 +146,9 @@ class DaemonE2EIT {
       try (Git bare = Git.open(remote.bare.toFile())) {
         RevCommit head = bare.log().setMaxCount(1).call().iterator().next();
         assertThat(head.getName()).isEqualTo(revertCommit);
-        assertThat(head.getFullMessage()).contains(c2).contains("2.0.0 breaks checkout").contains("Oncall");
-        assertThat(head.getAuthorIdent().getName()).isEqualTo("Oncall");
+        assertThat(head.getFullMessage()).contains(c2).contains("Rolled back by default with paved: 2.0.0 breaks checkout");
+        // http.tokenFile's one token is named "default": the revert's author
+        assertThat(head.getAuthorIdent().getName()).isEqualTo("default");
       }
     }
   }

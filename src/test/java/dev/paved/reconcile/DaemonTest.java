@@ -70,8 +70,8 @@ class DaemonTest {
     }
 
     @Override
-    public DaemonApi.RevertOutcome revert(String commit, String reason, String actor) {
-      throw new DaemonFailure(DaemonFailure.Kind.UNKNOWN_COMMIT, "no commit " + commit);
+    public DaemonApi.RevertOutcome revert(DaemonApi.RevertRequest request) {
+      throw new DaemonFailure(DaemonFailure.Kind.UNKNOWN_COMMIT, "no commit " + request.commit());
     }
 
     @Override

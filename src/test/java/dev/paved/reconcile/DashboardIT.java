@@ -111,6 +111,13 @@ class DashboardIT {
 
       browser = browser();
       browser.get(base);
+      // The read endpoints need a token: the page asks for one, and a wrong one is refused.
+      await(SYNC, "the sign-in form", () -> !browser.findElements(By.id("signin-form")).isEmpty());
+      browser.findElement(By.cssSelector("#signin-form input[name=token]")).sendKeys("wrong-token");
+      browser.findElement(By.id("signin-submit")).click();
+      await(SYNC, "a wrong token is refused", () -> text("[data-test=signin-reason]").contains("wrong bearer token"));
+      browser.findElement(By.cssSelector("#signin-form input[name=token]")).sendKeys("api-token");
+      browser.findElement(By.id("signin-submit")).click();
       String cell = "#grid tr[data-service=checkout] td[data-env=" + p.environment + "]";
       await(SYNC, "the grid shows checkout 1.0.0", () -> text(cell).contains("1.0.0") && text(cell).contains("SYNCED"));
       assertThat(text("#grid")).contains("web").contains("3.1.0").contains(p.environment);

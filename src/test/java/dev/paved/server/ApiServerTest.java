@@ -66,6 +66,7 @@ class ApiServerTest {
     daemon.refreshes.clear();
     daemon.reverts.clear();
     daemon.accepts.clear();
+    daemon.revertRequests.clear();
     daemon.ready.set(false);
   }
 
@@ -95,7 +96,7 @@ class ApiServerTest {
     JsonNode doc = json(get("/api/v1/openapi.json"));
     assertThat(doc.path("openapi").asText()).isEqualTo("3.1.0");
     assertThat(doc.path("paths").has("/api/v1/services/{name}")).isTrue();
-    HttpResponse<String> unknown = get("/api/v1/services/nope");
+    HttpResponse<String> unknown = read("/api/v1/services/nope");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(json(unknown).path("error").asText()).isEqualTo("not found: /api/v1/services/nope");
     assertThat(get("/no-such-page").statusCode()).isEqualTo(404);
@@ -118,8 +119,30 @@ class ApiServerTest {
   }
 
   @Test
+  void readEndpointsNeedAReadTokenAndAnUnauthenticatedCallNeverBuildsTheStatus() throws Exception {
+    int built = daemon.statusBuilt.get();
+    for (String path : List.of("/api/v1/status", "/api/v1/services/api", "/api/v1/services/api/history",
+        "/api/v1/catalog", "/api/v1/audit")) {
+      HttpResponse<String> none = get(path);
+      assertThat(none.statusCode()).as(path).isEqualTo(401);
+      assertThat(json(none).path("error").asText()).isEqualTo("missing Authorization: Bearer <token> header");
+      assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+      HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer nope").GET());
+      assertThat(wrong.statusCode()).as(path).isEqualTo(401);
+      assertThat(json(wrong).path("error").asText()).isEqualTo("wrong bearer token");
+    }
+    assertThat(daemon.statusBuilt.get()).as("the full status is never built for an unauthenticated call")
+        .isEqualTo(built);
+    // What stays public: health, readiness, metrics, the dashboard's files, the OpenAPI document.
+    for (String path : List.of("/healthz", "/metrics", "/", "/app.js", "/api/v1/openapi.json")) {
+      assertThat(get(path).statusCode()).as(path).isEqualTo(200);
+    }
+    assertThat(daemon.statusBuilt.get()).isEqualTo(built);
+  }
+
+  @Test
   void statusIsTheDaemonStatusAsJson() throws Exception {
-    HttpResponse<String> r = get("/api/v1/status");
+    HttpResponse<String> r = read("/api/v1/status");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
     JsonNode s = json(r);
@@ -185,7 +208,8 @@ class ApiServerTest {
   void refreshOfAnUnknownRepoIs404() throws Exception {
     HttpResponse<String> r = post("/api/v1/repos/nope/refresh", "", "Bearer " + TOKEN);
     assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(json(r).path("error").asText()).contains("unknown repo \"nope\"").contains("platform");
+    assertThat(json(r).path("error").asText()).contains("unknown repo \"nope\"").doesNotContain("platform")
+        .doesNotContain("no-secret");
     assertThat(daemon.refreshes).isEmpty();
     // unauthenticated callers learn nothing about which repos exist
     assertThat(post("/api/v1/repos/nope/refresh", "", null).statusCode()).isEqualTo(401);
@@ -196,14 +220,56 @@ class ApiServerTest {
   @Test
   void revertReturnsTheOutcome() throws Exception {
     HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/repos/platform/revert"))
-        .header("Authorization", "Bearer " + TOKEN).header("X-Paved-Actor", "alice")
+        .header("Authorization", "Bearer " + TOKEN)
         .POST(HttpRequest.BodyPublishers.ofString("{\"commit\": \"abc1234\", \"reason\": \"broke checkout\"}")));
-    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode outcome = json(r);
     assertThat(outcome.path("revertCommit").asText()).isEqualTo("f00dbabe");
     assertThat(outcome.path("branch").asText()).isEqualTo("main");
     assertThat(outcome.path("reverted").asText()).isEqualTo("abc1234");
-    assertThat(daemon.reverts).containsExactly(List.of("platform", "abc1234", "broke checkout", "alice"));
+    // The single token of http.tokenFile is named "default": the revert's author.
+    assertThat(daemon.reverts).containsExactly(List.of("platform", "abc1234", "broke checkout", "default"));
+    assertThat(daemon.revertRequests.get(0).pathOnly()).isFalse();
+    assertThat(daemon.revertRequests.get(0).reviewBranch()).isEmpty();
+    JsonNode audit = json(read("/api/v1/audit?limit=1")).path("entries").get(0);
+    assertThat(audit.path("tokenName").asText()).isEqualTo("default");
+    assertThat(audit.path("action").asText()).isEqualTo("revert");
+    assertThat(audit.path("commit").asText()).isEqualTo("abc1234");
+    assertThat(audit.path("outcome").asText()).isEqualTo("ok");
+    assertThat(audit.path("requestId").asText()).isEqualTo(r.headers().firstValue("X-Request-Id").orElseThrow());
+  }
+
+  @Test
+  void theRevertBodyIsCheckedBeforeAnythingIsAsked() throws Exception {
+    for (String[] c : new String[][] {
+        {"{\"commit\": \"abc1234\", \"reason\": \"ok\\nSigned-off-by: ceo\"}", "\"reason\" must be one line"},
+        {"{\"commit\": \"abc1234\", \"reason\": \"tab\\there\"}", "\"reason\" must be one line"},
+        {"{\"commit\": \"abc1234\", \"reason\": \"sep\\u2028here\"}", "\"reason\" must be one line"},
+        {"{\"commit\": \"abc1234\", \"reason\": 42}", "\"reason\" must be a string"},
+        {"{\"commit\": \"abc1234\", \"pathOnly\": \"yes\"}", "\"pathOnly\" must be true or false"},
+        {"{\"commit\": \"abc1234\", \"reviewBranch\": \"../main\"}", "\"reviewBranch\" must be a git branch name"},
+        {"{\"commit\": \"abc1234\", \"author\": \"ceo\"}", "unknown field \"author\""}}) {
+      HttpResponse<String> r = post("/api/v1/repos/platform/revert", c[0], "Bearer " + TOKEN);
+      assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
+      assertThat(json(r).path("error").asText()).as(c[0]).contains(c[1]);
+    }
+    assertThat(daemon.reverts).isEmpty();
+    HttpResponse<String> ok = post("/api/v1/repos/platform/revert",
+        "{\"commit\": \"abc1234\", \"pathOnly\": true, \"reviewBranch\": \"rollback/api-1\"}", "Bearer " + TOKEN);
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    assertThat(daemon.revertRequests.get(0).pathOnly()).isTrue();
+    assertThat(daemon.revertRequests.get(0).reviewBranch()).contains("rollback/api-1");
+    assertThat(daemon.revertRequests.get(0).reason()).isEqualTo("no reason given");
+  }
+
+  @Test
+  void xPavedActorFromATokenThatIsNotATrustedProxyIsRefused() throws Exception {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/repos/platform/revert"))
+        .header("Authorization", "Bearer " + TOKEN).header("X-Paved-Actor", "ceo")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"commit\": \"abc1234\"}")));
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(json(r).path("error").asText()).contains("token \"default\" is not a trusted proxy");
+    assertThat(daemon.reverts).isEmpty();
   }
 
   @Test
@@ -257,8 +323,13 @@ class ApiServerTest {
     assertThat(json(r).path("accepted").asText()).isEqualTo("abc1234def5678abc1234def5678abc1234def56");
     assertThat(json(r).path("environments").get(0).asText()).isEqualTo("prod");
     assertThat(json(r).path("requestId").asText()).isNotBlank();
-    // The caller is who the token is, never what a header claims.
-    assertThat(daemon.accepts).containsExactly(List.of("platform", "abc1234def", "api"));
+    // The caller is who the token is (the single token is "default"), never what a header claims.
+    assertThat(daemon.accepts).containsExactly(List.of("platform", "abc1234def", "default"));
+    JsonNode audit = json(read("/api/v1/audit?limit=1")).path("entries").get(0);
+    assertThat(audit.path("action").asText()).isEqualTo("accept-head");
+    assertThat(audit.path("tokenName").asText()).isEqualTo("default");
+    assertThat(audit.path("commit").asText()).isEqualTo("abc1234def");
+    assertThat(audit.path("outcome").asText()).isEqualTo("ok");
   }
 
   @Test
@@ -282,6 +353,33 @@ class ApiServerTest {
   }
 
   // --- webhooks
+
+  @Test
+  void aGithubDeliverySeenWithinTheHourIsAnswered200WithoutASecondFetch() throws Exception {
+    String body = "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"" + FakeDaemon.PLATFORM_URL + "\"}}";
+    String good = "sha256=" + Secrets.hmacSha256Hex(FakeDaemon.SECRET, bytes(body));
+    // An unsigned request cannot burn the delivery id.
+    HttpResponse<String> forged = send(githubRequest(body, "sha256=00", "push").header("X-GitHub-Delivery", "d-1"));
+    assertThat(forged.statusCode()).isEqualTo(401);
+    HttpResponse<String> first = send(githubRequest(body, good, "push").header("X-GitHub-Delivery", "d-1"));
+    assertThat(first.statusCode()).isEqualTo(202);
+    HttpResponse<String> again = send(githubRequest(body, good, "push").header("X-GitHub-Delivery", "d-1"));
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(json(again).path("duplicate").asText()).isEqualTo("d-1");
+    assertThat(json(again).path("refresh").size()).isZero();
+    assertThat(daemon.refreshes).as("one fetch for one delivery").containsExactly("platform");
+    assertThat(send(githubRequest(body, good, "push").header("X-GitHub-Delivery", "d-2")).statusCode()).isEqualTo(202);
+    assertThat(daemon.refreshes).containsExactly("platform", "platform");
+  }
+
+  @Test
+  void aWebhookForAnUnknownRepoDoesNotListTheRepos() throws Exception {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/webhooks/generic?repo=nope"))
+        .header("X-Paved-Token", FakeDaemon.SECRET).POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(json(r).path("error").asText()).contains("unknown repo \"nope\"").doesNotContain("platform")
+        .doesNotContain("no-secret");
+  }
 
   @Test
   void githubWebhookWithAValidSignatureRefreshesOnce() throws Exception {
@@ -422,6 +520,10 @@ class ApiServerTest {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
+  private static HttpResponse<String> read(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN).GET());
+  }
+
   private static HttpResponse<String> post(String path, String body, String authorization) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body));
     if (authorization != null) {
@@ -431,13 +533,17 @@ class ApiServerTest {
   }
 
   private static HttpResponse<String> github(String body, String signature, String event) throws Exception {
+    return send(githubRequest(body, signature, event));
+  }
+
+  private static HttpRequest.Builder githubRequest(String body, String signature, String event) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri("/api/v1/webhooks/github"))
         .header("Content-Type", "application/json").header("X-GitHub-Event", event)
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (signature != null) {
       b.header("X-Hub-Signature-256", signature);
     }
-    return send(b);
+    return b;
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

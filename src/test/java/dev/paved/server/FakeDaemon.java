@@ -33,7 +33,10 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
   public final List<String> refreshes = new CopyOnWriteArrayList<>();
   public final List<List<String>> reverts = new CopyOnWriteArrayList<>();
   public final List<List<String>> accepts = new CopyOnWriteArrayList<>();
+  public final List<RevertRequest> revertRequests = new CopyOnWriteArrayList<>();
   public final AtomicInteger closes = new AtomicInteger();
+  /** How often the full status was built. */
+  public final AtomicInteger statusBuilt = new AtomicInteger();
   public volatile Function<String, CompletionStage<RevertOutcome>> revertResult =
       commit -> CompletableFuture.completedFuture(new RevertOutcome("f00dbabe", "main", commit));
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -49,6 +52,11 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
 
   @Override
   public DaemonStatus status() {
+    statusBuilt.incrementAndGet();
+    return fullStatus();
+  }
+
+  private DaemonStatus fullStatus() {
     DaemonStatus.Problem problem = new DaemonStatus.Problem(Optional.of("bad1234"), "1 error",
         List.of("services/api/service.yaml:3:5: error: unknown field \"replica\""), AT);
     return new DaemonStatus(ready.get(),
@@ -72,7 +80,7 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
   @Override
   public List<String> reposAt(java.util.Collection<String> urls) {
     List<String> wanted = urls.stream().map(RepoUrls::normalize).toList();
-    return status().repos().stream().filter(r -> wanted.contains(RepoUrls.normalize(r.url())))
+    return fullStatus().repos().stream().filter(r -> wanted.contains(RepoUrls.normalize(r.url())))
         .map(DaemonStatus.Repo::name).toList();
   }
 
@@ -86,9 +94,10 @@ public final class FakeDaemon implements DaemonApi, AutoCloseable {
   }
 
   @Override
-  public CompletionStage<RevertOutcome> revert(String repo, String commit, String reason, String actor) {
-    reverts.add(List.of(repo, commit, reason, actor));
-    return revertResult.apply(commit);
+  public CompletionStage<RevertOutcome> revert(String repo, RevertRequest request) {
+    reverts.add(List.of(repo, request.commit(), request.reason(), request.author()));
+    revertRequests.add(request);
+    return revertResult.apply(request.commit());
   }
 
   /** Accepts {@code abc1234...} of repo platform only (held in environment prod); refuses anything else. */

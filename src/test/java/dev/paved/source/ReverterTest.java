@@ -207,6 +207,31 @@ class ReverterTest {
   }
 
   @Test
+  void aCommitAlsoChangingFilesOutsideThePathIsRefusedOrRevertedOnlyUnderThePath() throws Exception {
+    RevCommit both = remote.write("services/checkout/service.yaml", V1.replace("2", "3"))
+        .write("docs/README.md", "docs v2\n").commitAndPush("Checkout replicas 3, docs");
+    ObjectId before = remote.head("main");
+    try (GitMirror sub = GitMirror.open(tmp.resolve("state"), "sub", GitRemote.of(remote.url()).withPath("services"))) {
+      assertThatThrownBy(() -> sub.revert(both.name()).setOutsidePath(Reverter.OutsidePath.REFUSE).call())
+          .isInstanceOf(RevertRefusedException.class)
+          .hasMessageContaining("also changes files outside services (the config repo): docs/README.md")
+          .hasMessageContaining("Nothing was pushed");
+      assertThat(remote.head("main")).isEqualTo(before);
+
+      Reverter.Result r = sub.revert(both.name()).setOutsidePath(Reverter.OutsidePath.PATH_ONLY).call();
+      assertThat(r.paths()).containsExactly("services/checkout/service.yaml");
+      ObjectId head = remote.head("main");
+      assertThat(remote.fileAt(head, "services/checkout/service.yaml")).isEqualTo(V2);
+      assertThat(remote.fileAt(head, "docs/README.md")).isEqualTo("docs v2\n");
+      assertThat(remote.fileAt(head, "environments/dev.yaml")).isEqualTo("tier: dev\nregion: eu\n");
+
+      // A commit inside the path alone is reverted as usual under both policies.
+      assertThat(sub.revert(c2.name()).setOutsidePath(Reverter.OutsidePath.REFUSE).call().paths())
+          .containsExactly("services/checkout/service.yaml");
+    }
+  }
+
+  @Test
   void refusesToPushToABranchCheckedOutInALocalWorkingTree() throws Exception {
     try (GitMirror onWork = GitMirror.open(tmp.resolve("state"), "work", GitRemote.of(remote.work().toString()))) {
       assertThatThrownBy(() -> onWork.revert(c2.name()).call()).isInstanceOf(RevertRefusedException.class)

@@ -68,6 +68,22 @@ public final class TestRemote implements AutoCloseable {
     return this;
   }
 
+  /** Copies the files of directory {@code from} into the working tree under {@code under} ("" for the root). */
+  public TestRemote copy(Path from, String under) throws IOException {
+    Path to = under.isEmpty() ? work : work.resolve(under);
+    try (var files = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+    return this;
+  }
+
   public TestRemote delete(String path) throws IOException {
     Files.delete(work.resolve(path));
     return this;
