@@ -26,8 +26,7 @@ final class TlsFiles {
   /** One read of both files. */
   record Pair(byte[] cert, byte[] key, byte[] digest) {
     ServerSSLOptions sslOptions() {
-      return new ServerSSLOptions().setKeyCertOptions(new PemKeyCertOptions()
-          .setCertValue(Buffer.buffer(cert)).setKeyValue(Buffer.buffer(key)));
+      return new ServerSSLOptions().setKeyCertOptions(keyCert());
     }
 
     PemKeyCertOptions keyCert() {

@@ -147,7 +147,7 @@ class ServeCommandTest {
   void servesARealDaemonOnAFileRepo() throws Exception {
     try (TestRemote remote = TestRemote.create(tmp.resolve("git"));
         BlockedThreadWarnings blocked = new BlockedThreadWarnings()) {
-      copyTree(Path.of("examples/platform"), remote.work());
+      remote.copy(Path.of("examples/platform"), "");
       remote.commitAndPush("the example platform");
       Path token = Files.writeString(tmp.resolve("api-token"), "tok-2\n");
       Path config = Files.writeString(tmp.resolve("paved.yaml"), """
@@ -206,19 +206,6 @@ class ServeCommandTest {
           HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws java.io.IOException {
-    try (var files = Files.walk(from)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target);
-        }
-      }
     }
   }
 
