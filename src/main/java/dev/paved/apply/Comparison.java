@@ -91,6 +91,43 @@ public final class Comparison {
     return n;
   }
 
+  /**
+   * Whether two desired manifests are the same but for {@code paved.dev/source-commit}: cheap
+   * when they share nodes (successive evaluations share every unchanged subtree).
+   */
+  public static boolean sameDesired(JsonNode a, JsonNode b) {
+    return sameExcept(a, b, "metadata", 0);
+  }
+
+  /** Equal, comparing {@code field}'s value one level down the same way (metadata, then annotations). */
+  private static boolean sameExcept(JsonNode a, JsonNode b, String field, int depth) {
+    if (a == b) {
+      return true;
+    }
+    if (!(a instanceof ObjectNode x) || !(b instanceof ObjectNode y) || x.size() != y.size()) {
+      return false;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = x.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode other = y.get(e.getKey());
+      if (other == null) {
+        return false;
+      }
+      boolean same;
+      if (depth == 0 && e.getKey().equals(field)) {
+        same = sameExcept(e.getValue(), other, "annotations", 1);
+      } else if (depth == 1 && e.getKey().equals(field)) {
+        same = sameExcept(e.getValue(), other, Labels.SOURCE_COMMIT, 2);
+      } else {
+        same = depth == 2 && e.getKey().equals(field) || e.getValue() == other || e.getValue().equals(other);
+      }
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** A copy without the per-commit annotation. */
   public static JsonNode withoutVolatile(JsonNode desired) {
     JsonNode copy = desired.deepCopy();

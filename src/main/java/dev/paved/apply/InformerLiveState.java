@@ -129,6 +129,13 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
     return Optional.ofNullable(live).map(o -> tree(Kind.of(key), o));
   }
 
+  @Override
+  public Optional<String> resourceVersion(ObjectKey key) {
+    GenericKubernetesResource live = synced(Kind.of(key)).getStore()
+        .getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()));
+    return Optional.ofNullable(live).map(o -> String.valueOf(o.getMetadata().getResourceVersion()));
+  }
+
   /**
    * Watches the kinds of {@code keys} (all informers start at once) and waits until each has
    * listed its objects. Throws when one cannot (an unknown kind, no permission, a timeout).

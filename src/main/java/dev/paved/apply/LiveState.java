@@ -13,4 +13,12 @@ public interface LiveState {
 
   /** The live object, or empty when it does not exist. Throws when the cluster cannot tell. */
   Optional<JsonNode> get(ObjectKey key);
+
+  /**
+   * The live object's resourceVersion, or empty when it does not exist: what tells that it has not
+   * changed since it was last compared. A watch cache answers without converting the object.
+   */
+  default Optional<String> resourceVersion(ObjectKey key) {
+    return get(key).map(o -> o.path("metadata").path("resourceVersion").asText(""));
+  }
 }

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * live state already holds what Paved declares is not written (its resourceVersion does not
  * change). The apiserver computes every merge; Paved keeps no merge logic of its own.
  *
- * <p>For each object: (1) if the live object holds every declared field, it is unchanged with
+ * <p>For each object: (0) if it was found unchanged before, is the same now (but for its commit)
+ * and its live resourceVersion has not moved, it is unchanged with nothing read or compared;
+ * (1) if the live object holds every declared field, it is unchanged with
  * no request; (2) otherwise a server-side dry-run apply tells whether a real apply would change
  * anything (remembered per object and resourceVersion, so a no-op reconcile stays request-free);
  * (3) only then is it applied, forced, with field manager {@code paved}.
@@ -91,6 +93,9 @@ public final class ResourceManager implements AutoCloseable {
 
   private record Memo(String desired, Set<String> ignored, String resourceVersion) {}
 
+  /** A desired manifest found unchanged live at {@code resourceVersion}, with {@code ignored} fields kept live. */
+  private record Settled(ObjectNode desired, Set<String> ignored, String resourceVersion) {}
+
   private final KubernetesClient client;
   private final String fieldManager;
   private final String repo;
@@ -101,6 +106,13 @@ public final class ResourceManager implements AutoCloseable {
   private final Writers writers;
   private final java.util.concurrent.atomic.AtomicBoolean teamRoleEnsured = new java.util.concurrent.atomic.AtomicBoolean();
   private final Map<ObjectKey, Memo> unchangedAt = new ConcurrentHashMap<>();
+  /**
+   * Objects last found unchanged: applying the same desired manifest (but for its commit) again
+   * while the live object keeps its resourceVersion is known to change nothing, without preparing,
+   * comparing or converting anything. A sync after a one-service commit touches that service's
+   * objects only. Holds the evaluation's own manifests (no copy).
+   */
+  private final Map<ObjectKey, Settled> settled = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
   private final AtomicLong dryRuns = new AtomicLong();
 
@@ -199,7 +211,17 @@ public final class ResourceManager implements AutoCloseable {
   private ChangeSet applyAll(List<DesiredObject> objects, Options options) {
     return new ChangeSet(inParallel(objects, options.concurrency(), o -> {
       try {
-        ObjectDiff d = diff(o, options.ignore().ignored(o));
+        Set<String> ignored = options.ignore().ignored(o);
+        if (!options.dryRun() && stillSettled(o, ignored)) {
+          return new ChangeSet.Entry(o.key(), Action.UNCHANGED, "");
+        }
+        ObjectDiff d = diff(o, ignored);
+        if (d.action() == Action.UNCHANGED && d.live() != null) {
+          settled.put(o.key(), new Settled(o.manifest(), Set.copyOf(ignored),
+              d.live().path("metadata").path("resourceVersion").asText("")));
+        } else {
+          settled.remove(o.key());
+        }
         if (options.dryRun() || d.action() == Action.UNCHANGED || d.action() == Action.FAILED
             || d.action() == Action.CONFLICT) {
           return new ChangeSet.Entry(o.key(), d.action(), d.reason());
@@ -212,6 +234,19 @@ public final class ResourceManager implements AutoCloseable {
         return new ChangeSet.Entry(o.key(), Action.FAILED, String.valueOf(e.getMessage()));
       }
     }));
+  }
+
+  /** Whether {@code o} was found unchanged as it is now (but for its commit) and its live object has not moved since. */
+  private boolean stillSettled(DesiredObject o, Set<String> ignored) {
+    Settled s = settled.get(o.key());
+    if (s == null || !s.ignored().equals(ignored) || !Comparison.sameDesired(s.desired(), o.manifest())) {
+      return false;
+    }
+    try {
+      return live.resourceVersion(o.key()).map(s.resourceVersion()::equals).orElse(false);
+    } catch (KubernetesClientException e) {
+      return false; // the slow path says what is wrong
+    }
   }
 
   /**
@@ -424,6 +459,7 @@ public final class ResourceManager implements AutoCloseable {
           (key.namespace() == null ? op.withName(key.name()) : op.inNamespace(key.namespace()).withName(key.name()))
               .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
           unchangedAt.remove(key);
+          settled.remove(key);
         }
         entries.add(new ChangeSet.Entry(key, Action.DELETED, ""));
       } catch (KubernetesClientException e) {

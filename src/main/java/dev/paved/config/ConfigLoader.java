@@ -41,10 +41,60 @@ public final class ConfigLoader {
 
   /** Loads and validates the whole tree, reading the files on {@code workers}. Never throws for a user's mistake. */
   public static LoadResult load(ConfigTree tree, Workers workers) {
-    return new ConfigLoader().run(tree, workers);
+    return load(tree, workers, Reads.NONE).result();
   }
 
-  private LoadResult run(ConfigTree tree, Workers workers) {
+  /**
+   * Loads and validates the whole tree like {@link #load(ConfigTree, Workers)}, taking from
+   * {@code previous} what was read (parsed and checked against its schema) from each file whose
+   * content has not changed: only changed files are parsed again. The result is the same as a
+   * load from scratch; {@link Loaded#reads()} is what the next load may reuse.
+   */
+  public static Loaded load(ConfigTree tree, Workers workers, Reads previous) {
+    ConfigLoader loader = new ConfigLoader();
+    Map<String, Reads.Entry> next = new HashMap<>();
+    java.util.concurrent.atomic.AtomicInteger parsed = new java.util.concurrent.atomic.AtomicInteger();
+    LoadResult result = loader.run(tree, workers, previous == null ? Reads.NONE : previous, next, parsed);
+    return new Loaded(result, new Reads(next), parsed.get());
+  }
+
+  /** A load's result, what the next load may reuse of it, and how many files it parsed (did not reuse). */
+  public record Loaded(LoadResult result, Reads reads, int parsed) {}
+
+  /**
+   * What a load read from each file (parsed YAML, schema problems), by path, with the file it
+   * was read from: immutable, shared between successive loads.
+   */
+  public static final class Reads {
+    static final Reads NONE = new Reads(Map.of());
+
+    private record Entry(SourceFile file, Read read) {}
+
+    private final Map<String, Entry> byPath;
+
+    private Reads(Map<String, Entry> byPath) {
+      this.byPath = byPath;
+    }
+
+    /** Nothing read yet. */
+    public static Reads none() {
+      return NONE;
+    }
+
+    /** How many files are remembered. */
+    public int size() {
+      return byPath.size();
+    }
+
+    /** What was read from {@code file}, when it was read before with the same content; else null. */
+    private Read of(SourceFile file) {
+      Entry e = byPath.get(file.path());
+      return e != null && e.file().sameContent(file) ? e.read() : null;
+    }
+  }
+
+  private LoadResult run(ConfigTree tree, Workers workers, Reads previous, Map<String, Reads.Entry> remembered,
+      java.util.concurrent.atomic.AtomicInteger parsedFiles) {
     Map<String, Cluster> clusters = new TreeMap<>();
     Map<String, Environment> environments = new TreeMap<>();
     Map<String, Policy> policies = new TreeMap<>();
@@ -59,7 +109,19 @@ public final class ConfigLoader {
     // Classifying, parsing and schema validation are per file and pure: do them on the workers
     // first, then collect in path order.
     List<SourceFile> files = new ArrayList<>(tree.files().values());
-    List<Read> reads = workers.map(files, this::read);
+    List<Read> reads = workers.map(files, f -> {
+      Read before = previous.of(f);
+      if (before != null) {
+        return before;
+      }
+      parsedFiles.incrementAndGet();
+      return read(f);
+    });
+    for (int i = 0; i < reads.size(); i++) {
+      if (reads.get(i) != null) {
+        remembered.put(files.get(i).path(), new Reads.Entry(files.get(i), reads.get(i)));
+      }
+    }
     // Services with a service.yaml, readable or not (for the orphan check).
     Set<String> withServiceFile = new HashSet<>();
     for (int i = 0; i < reads.size(); i++) {

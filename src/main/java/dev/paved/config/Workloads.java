@@ -56,12 +56,7 @@ public final class Workloads {
       }
     }
     // Each pair resolves on its own (pure): spread them over the workers, keep the order.
-    List<Result> each = workers.map(pairs, p -> {
-      List<Workload> one = new ArrayList<>(1);
-      List<Diagnostic> problems = new ArrayList<>();
-      resolve(platform, p.service(), p.environment(), one, problems);
-      return new Result(one, problems);
-    });
+    List<Result> each = workers.map(pairs, p -> resolve(platform, p.service(), p.environment()));
     List<Workload> out = new ArrayList<>();
     List<Diagnostic> problems = new ArrayList<>();
     each.forEach(r -> {
@@ -69,6 +64,18 @@ public final class Workloads {
       problems.addAll(r.diagnostics());
     });
     return new Result(out, problems);
+  }
+
+  /**
+   * The workload of {@code svc} in {@code env} (none when it cannot be resolved) and the problems
+   * found: what {@link #resolve(Platform, Workers)} gives for that one pair. It depends on the
+   * service, the environment and the environment's cluster only.
+   */
+  public static Result resolve(Platform platform, Service svc, Environment env) {
+    List<Workload> one = new ArrayList<>(1);
+    List<Diagnostic> problems = new ArrayList<>();
+    resolve(platform, svc, env, one, problems);
+    return new Result(one, problems);
   }
 
   private static void resolve(Platform platform, Service svc, Environment env, List<Workload> out,

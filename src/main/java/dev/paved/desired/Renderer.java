@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.config.ApiKinds;
 import dev.paved.config.Declarations.Environment;
+import dev.paved.config.Declarations.Service;
 import dev.paved.config.Declarations.Team.Identity;
 import dev.paved.config.Declarations.RawManifest;
 import dev.paved.config.Diagnostic;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Config to Kubernetes objects. For each environment and each service that runs there:
@@ -50,20 +52,73 @@ public final class Renderer {
 
   /** Resolves the workloads of {@code platform} and renders them at {@code commit}, on {@code workers}. */
   public static RenderResult render(Platform platform, String commit, Workers workers) {
-    Workloads.Result resolved = Workloads.resolve(platform, workers);
-    List<Diagnostic> problems = new ArrayList<>(resolved.diagnostics());
+    return render(platform, commit, workers, Pieces.none(), service -> false).result();
+  }
+
+  /**
+   * A render's result, the pieces a later render may reuse ({@link Pieces}), how many objects
+   * were rendered afresh and how many were taken from earlier pieces (restamped: new nodes for
+   * their metadata only).
+   */
+  public record Rendered(RenderResult result, Pieces pieces, int renderedObjects, int reusedObjects) {}
+
+  /**
+   * Renders {@code platform} at {@code commit} like {@link #render(Platform, String, Workers)},
+   * taking the pair (environment, service) of every service {@code reusable} accepts from {@code
+   * previous} when it holds it, restamped with {@code commit}. The caller vouches that what a pair
+   * depends on did not change for those services: the service's declaration, its environments,
+   * their clusters and the kinds known offline. Each environment's own objects (namespaces,
+   * RoleBindings), the duplicate check and the apply order are always computed afresh.
+   */
+  public static Rendered render(Platform platform, String commit, Workers workers, Pieces previous,
+      Predicate<String> reusable) {
+    record Pair(Service service, Environment environment) {}
+    List<Pair> pairs = new ArrayList<>();
+    for (Environment env : platform.environments().values()) {
+      for (Service svc : platform.services().values()) {
+        if (platform.deploys(svc, env.name())) {
+          pairs.add(new Pair(svc, env));
+        }
+      }
+    }
+    // Pairs resolve and render independently (pure functions): spread them over the workers, keep the order.
+    List<Pieces.Piece> done = workers.map(pairs, p -> {
+      Pieces.Piece before = reusable.test(p.service().name())
+          ? previous.get(p.environment().name(), p.service().name()) : null;
+      if (before != null) {
+        return Pieces.at(before, commit);
+      }
+      Workloads.Result r = Workloads.resolve(platform, p.service(), p.environment());
+      List<DesiredObject> objects = r.workloads().isEmpty() ? List.of()
+          : renderWorkload(r.workloads().get(0), commit, platform.kinds());
+      return new Pieces.Piece(r.workloads().isEmpty() ? null : r.workloads().get(0), r.diagnostics(), objects);
+    });
+    Pieces.Builder pieces = new Pieces.Builder();
+    int fresh = 0;
+    int reused = 0;
+    List<Workload> workloads = new ArrayList<>();
+    List<Diagnostic> problems = new ArrayList<>();
     Map<String, List<DesiredObject>> byEnv = new TreeMap<>();
     for (Environment env : platform.environments().values()) {
       byEnv.put(env.name(), new ArrayList<>());
     }
     Map<String, Set<String>> namespaceTeams = new TreeMap<>();
-    // Workloads render independently (pure functions): spread them over the workers, keep the order.
-    List<List<DesiredObject>> rendered = workers.map(resolved.workloads(),
-        w -> renderWorkload(w, commit, platform.kinds()));
-    for (int i = 0; i < rendered.size(); i++) {
-      Workload w = resolved.workloads().get(i);
-      byEnv.get(w.environment().name()).addAll(rendered.get(i));
-      namespaceTeams.computeIfAbsent(w.environment().name() + "/" + w.namespace(), k -> new TreeSet<>()).add(w.team());
+    for (int i = 0; i < pairs.size(); i++) {
+      Pieces.Piece piece = done.get(i);
+      Pieces.Piece before = previous.get(pairs.get(i).environment().name(), pairs.get(i).service().name());
+      if (before == null || before.workload() != piece.workload()) {
+        fresh += piece.objects().size();
+      } else {
+        reused += piece.objects().size();
+      }
+      pieces.put(pairs.get(i).environment().name(), pairs.get(i).service().name(), piece);
+      problems.addAll(piece.problems());
+      Workload w = piece.workload();
+      if (w != null) {
+        workloads.add(w);
+        byEnv.get(w.environment().name()).addAll(piece.objects());
+        namespaceTeams.computeIfAbsent(w.environment().name() + "/" + w.namespace(), k -> new TreeSet<>()).add(w.team());
+      }
     }
     // Each environment is finished (namespaces, duplicate check, apply order) on its own: spread
     // them over the workers too, then collect in environment order.
@@ -75,7 +130,8 @@ public final class Renderer {
       problems.addAll(f.duplicates());
       states.put(f.state().environment(), f.state());
     }
-    return new RenderResult(new DesiredState(commit, states), resolved.workloads(), problems);
+    return new Rendered(new RenderResult(new DesiredState(commit, states), workloads, problems), pieces.build(),
+        fresh, reused);
   }
 
   private record Finished(EnvironmentState state, List<Diagnostic> duplicates) {}

@@ -64,6 +64,17 @@ public final class Confinement {
     return out;
   }
 
+  /** Every confinement finding of {@code objects} of environment {@code environment}. */
+  public static List<Finding> check(Platform platform, String environment, List<DesiredObject> objects,
+      Scopes scopes) {
+    Checker checker = new Checker(platform, platform.environments().get(environment), scopes);
+    List<Finding> out = new ArrayList<>();
+    for (DesiredObject o : objects) {
+      checker.check(o, out);
+    }
+    return out;
+  }
+
   /** The findings of one object of environment {@code environment} (for callers that check one at a time). */
   public static List<Finding> check(Platform platform, String environment, DesiredObject object, Scopes scopes) {
     List<Finding> out = new ArrayList<>();

@@ -64,6 +64,31 @@ public final class PolicyEngine {
 
   /** The findings of every policy in every environment, each pair evaluated on {@code workers}. */
   public static List<Finding> evaluate(Platform platform, RenderResult rendered, dev.paved.config.Workers workers) {
+    return evaluate(platform, rendered, workers, null);
+  }
+
+  /** Rules whose finding on one service's object depends on other services' objects (an HPA of any service exempts a Deployment). */
+  private static final java.util.Set<String> CROSS_SERVICE = java.util.Set.of("replica-bounds");
+
+  /**
+   * Whether a finding of {@code rule} about one service may depend on other services (then it is
+   * evaluated over the whole environment even when only some services are asked for).
+   */
+  public static boolean crossService(String rule) {
+    return CROSS_SERVICE.contains(rule);
+  }
+
+  /**
+   * The findings of every policy in every environment about the services {@code services} accepts
+   * and about each environment's own objects (those of no service); {@code services} null: all.
+   * A rule that looks across services ({@link #crossService}) still sees, and reports on, the
+   * whole environment. Every other rule sees only the accepted services' objects and workloads:
+   * a finding about a service depends on that service's objects and workloads alone (and on the
+   * platform's policies, environments and teams), so the findings of the others can be kept from
+   * an earlier evaluation of the same platform.
+   */
+  public static List<Finding> evaluate(Platform platform, RenderResult rendered, dev.paved.config.Workers workers,
+      java.util.function.Predicate<String> services) {
     // Workloads by environment, then service.
     Map<String, Map<String, Workload>> byKey = new HashMap<>();
     Map<String, List<Workload>> byEnv = new HashMap<>();
@@ -76,6 +101,9 @@ public final class PolicyEngine {
     // containers of policies that select the whole environment).
     Map<String, String[]> teams = new ConcurrentHashMap<>();
     Map<String, List<ContainerRef>> containers = new ConcurrentHashMap<>();
+    // The objects of the asked-for services (and of none) per environment, when not all are asked for.
+    Map<String, List<DesiredObject>> subsets = new ConcurrentHashMap<>();
+    Map<String, List<Workload>> subsetWorkloads = new ConcurrentHashMap<>();
     // Each (policy, environment) pair is evaluated on its own (pure): spread them over the workers.
     record Pair(Policy policy, Environment environment) {}
     List<Pair> pairs = new ArrayList<>();
@@ -91,8 +119,14 @@ public final class PolicyEngine {
       if (state == null) {
         return List.<Finding>of();
       }
-      List<DesiredObject> all = state.objects();
-      List<Workload> inEnv = byEnv.getOrDefault(env.name(), List.of());
+      boolean partial = services != null && !crossService(policy.rule());
+      // The caches below hold lists aligned with "all": one entry per environment and view.
+      String view = (partial ? "some/" : "all/") + env.name();
+      List<DesiredObject> all = partial ? subsets.computeIfAbsent(env.name(), k -> state.objects().stream()
+          .filter(o -> o.service() == null || services.test(o.service())).toList()) : state.objects();
+      List<Workload> inEnv = partial ? subsetWorkloads.computeIfAbsent(env.name(), k -> byEnv
+          .getOrDefault(env.name(), List.of()).stream().filter(w -> services.test(w.name())).toList())
+          : byEnv.getOrDefault(env.name(), List.of());
       List<DesiredObject> objects;
       List<Workload> workloads;
       Supplier<List<ContainerRef>> containerSource;
@@ -101,10 +135,10 @@ public final class PolicyEngine {
         boolean applies = policy.applies(env.tier(), env.name(), null, null);
         objects = applies ? all : List.of();
         workloads = applies ? inEnv : List.of();
-        containerSource = applies ? () -> containers.computeIfAbsent(env.name(), k -> PodSpecs.containers(all))
+        containerSource = applies ? () -> containers.computeIfAbsent(view, k -> PodSpecs.containers(all))
             : List::of;
       } else {
-        String[] objectTeams = teams.computeIfAbsent(env.name(), k -> teams(all, byKey, env));
+        String[] objectTeams = teams.computeIfAbsent(view, k -> teams(all, byKey, env));
         objects = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
           DesiredObject o = all.get(i);

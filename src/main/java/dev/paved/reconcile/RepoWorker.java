@@ -27,6 +27,16 @@ import org.slf4j.MDC;
 final class RepoWorker {
   private static final Logger LOG = LoggerFactory.getLogger(RepoWorker.class);
 
+  /**
+   * The evaluations kept per repo, by {@link Evaluation#weight()} (about 2.4 KiB of heap per unit,
+   * so about 700 MiB at most): each commit's evaluation counts what it did not share with the one
+   * it was computed from. A 10,000-service repo (3 environments): the first ~190,000, each
+   * one-service commit ~20,000 (the commit annotation restamped on every object), so the first
+   * and five more; an evicted commit is evaluated again incrementally (1-2 CPU s there). A
+   * 1,000-service repo keeps the history's ten commits and more.
+   */
+  static final long EVALUATION_WEIGHT = 300_000;
+
   private final DaemonContext context;
   final DaemonConfig.Repo repo;
   private final LatestWins<Boolean> fetches;
@@ -48,7 +58,7 @@ final class RepoWorker {
 
   RepoWorker(DaemonContext context, DaemonConfig.Repo repo) {
     this.context = context;
-    this.evaluations = new EvaluationCache(16, context.evaluation);
+    this.evaluations = EvaluationCache.byWeight(EVALUATION_WEIGHT, context.evaluation);
     this.repo = repo;
     this.historyCheck = new HistoryCheck(repo.allowHistoryRewrite(), (a, c) -> source().isAncestor(a, c),
         context.metrics);

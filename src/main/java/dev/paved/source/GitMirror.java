@@ -75,6 +75,8 @@ public final class GitMirror implements AutoCloseable {
   private final Repository repository;
   private final Transports transports;
   private final ReentrantLock lock = new ReentrantLock();
+  /** The tree read last, the base of the next read. */
+  private volatile GitSource.Read lastRead;
 
   private GitMirror(String name, GitRemote remote, Path directory, Repository repository, Transports transports) {
     this.name = name;
@@ -234,7 +236,13 @@ public final class GitMirror implements AutoCloseable {
     ConfigTree tree;
     repository.incrementOpen();
     try (GitSource source = GitSource.open(repository, remote.path())) {
-      tree = source.read(commitId);
+      // From the tree read last (when it holds no symlink): only the blobs that differ are read,
+      // and the unchanged files are the same objects, which the evaluation recognizes at once.
+      GitSource.Read last = lastRead;
+      GitSource.Read read = last != null && !last.symlinks() ? source.readFrom(commitId, last.tree())
+          : source.readTree(commitId);
+      lastRead = read;
+      tree = read.tree();
     }
     if (!remote.path().isEmpty() && tree.files().isEmpty()) {
       throw new GitSourceException("commit " + tree.revision().substring(0, 7) + " of " + remote.display()

@@ -75,7 +75,62 @@ public final class GitSource implements AutoCloseable {
 
   /** Reads the config tree at {@code revision}; the tree's revision is the full commit id. */
   public ConfigTree read(String revision) throws GitSourceException {
+    return readTree(revision).tree();
+  }
+
+  /** A tree read, and whether it holds a symlink (whose content depends on another path). */
+  record Read(ConfigTree tree, boolean symlinks) {}
+
+  /**
+   * Reads the config tree at {@code revision} from {@code base} (a tree this class read at another
+   * commit of this repository, holding no symlink): only the paths whose blob differs between the
+   * two commits are read (git compares tree ids, so unchanged directories are skipped whole); the
+   * other files are {@code base}'s very {@link SourceFile}s. Reads the whole tree when the change
+   * touches a symlink, or when {@code base}'s commit is not in the repository.
+   */
+  Read readFrom(String revision, ConfigTree base) throws GitSourceException {
     ObjectId commitId = resolve(revision);
+    try (RevWalk walk = new RevWalk(repository); ObjectReader reader = repository.newObjectReader()) {
+      RevCommit commit = walk.parseCommit(commitId);
+      RevCommit before;
+      try {
+        before = walk.parseCommit(ObjectId.fromString(base.revision()));
+      } catch (IOException | IllegalArgumentException e) {
+        return readTree(revision);
+      }
+      Map<String, SourceFile> files = new java.util.HashMap<>(base.files());
+      try (TreeWalk tw = new TreeWalk(reader)) {
+        tw.addTree(before.getTree());
+        tw.addTree(commit.getTree());
+        tw.setRecursive(true);
+        tw.setFilter(subPath.isEmpty() ? org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF
+            : org.eclipse.jgit.treewalk.filter.AndTreeFilter.create(PathFilter.create(subPath),
+                org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF));
+        while (tw.next()) {
+          FileMode was = tw.getFileMode(0);
+          FileMode mode = tw.getFileMode(1);
+          if (was == FileMode.SYMLINK || mode == FileMode.SYMLINK) {
+            return readTree(revision);
+          }
+          String full = tw.getPathString();
+          String rel = subPath.isEmpty() ? full : full.substring(subPath.length() + 1);
+          files.remove(rel);
+          if (mode == FileMode.MISSING || mode == FileMode.GITLINK || mode == FileMode.TREE) {
+            continue;
+          }
+          files.put(rel, readBlob(reader, rel, tw.getObjectId(1)));
+        }
+      }
+      return new Read(new ConfigTree(commit.getName(), files), false);
+    } catch (IOException e) {
+      throw new GitSourceException("cannot read commit " + commitId.getName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads the whole config tree at {@code revision}, and says whether it holds a symlink. */
+  Read readTree(String revision) throws GitSourceException {
+    ObjectId commitId = resolve(revision);
+    boolean symlinks = false;
     try (RevWalk walk = new RevWalk(repository); ObjectReader reader = repository.newObjectReader()) {
       RevCommit commit = walk.parseCommit(commitId);
       RevTree tree = commit.getTree();
@@ -94,13 +149,14 @@ public final class GitSource implements AutoCloseable {
             continue;
           }
           if (mode == FileMode.SYMLINK) {
+            symlinks = true;
             files.put(rel, readSymlink(reader, tree, full, rel, tw.getObjectId(0)));
           } else {
             files.put(rel, readBlob(reader, rel, tw.getObjectId(0)));
           }
         }
       }
-      return new ConfigTree(commit.getName(), files);
+      return new Read(new ConfigTree(commit.getName(), files), symlinks);
     } catch (IOException e) {
       throw new GitSourceException("cannot read commit " + commitId.getName() + ": " + e.getMessage(), e);
     }

@@ -38,6 +38,20 @@ public record SourceFile(String path, byte[] bytes, String problem) {
     return Optional.ofNullable(problem);
   }
 
+  /**
+   * Whether {@code other} is the same file with the same content (or the same problem): what
+   * lets an evaluation reuse what it read from this file before. Compares without copying.
+   */
+  public boolean sameContent(SourceFile other) {
+    return this == other || other != null && path.equals(other.path) && Objects.equals(problem, other.problem)
+        && java.util.Arrays.equals(bytes, other.bytes);
+  }
+
+  /** The size of the content in bytes (0 for an unreadable file), without copying it. */
+  public int size() {
+    return bytes == null ? 0 : bytes.length;
+  }
+
   @Override
   public byte[] bytes() {
     return bytes == null ? null : bytes.clone();

@@ -6,7 +6,8 @@
  * large, symlinks that leave the repo) are recorded here as per-file problems, never thrown,
  * so the loader can report them with the other errors. Also the remote side: a
  * {@link dev.paved.source.GitMirror} keeps a bare mirror of a remote branch (incremental fetch,
- * credentials from environment variables or files) and a {@link dev.paved.source.Reverter}
+ * credentials from environment variables or files; each commit read from the tree read before
+ * it: only the blobs that differ, the other files shared) and a {@link dev.paved.source.Reverter}
  * reverts a commit and pushes the revert; failures are typed
  * {@link dev.paved.source.GitSourceException} subclasses whose messages never hold a secret.
  * May call: {@code secret} (the scrubber, which learns each secret as it is read), JGit (with its

@@ -27,6 +27,32 @@ class ComparisonTest {
   }
 
   @Test
+  void theSameDesiredObjectAtAnotherCommitIsTheSameButAnyOtherChangeIsNot() {
+    ObjectNode a = json("{'kind': 'ConfigMap', 'metadata': {'name': 'x', 'annotations': {'paved.dev/source-commit': 'aaa',"
+        + " 'paved.dev/source': 'f.yaml'}, 'labels': {'a': 'b'}}, 'data': {'k': 'v'}}");
+    ObjectNode b = a.deepCopy();
+    ((ObjectNode) b.at("/metadata/annotations")).put("paved.dev/source-commit", "bbb");
+    assertThat(Comparison.sameDesired(a, b)).isTrue();
+    assertThat(Comparison.sameDesired(a, a)).isTrue();
+
+    ObjectNode data = b.deepCopy();
+    ((ObjectNode) data.get("data")).put("k", "w");
+    ObjectNode source = b.deepCopy();
+    ((ObjectNode) source.at("/metadata/annotations")).put("paved.dev/source", "g.yaml");
+    ObjectNode label = b.deepCopy();
+    ((ObjectNode) label.at("/metadata/labels")).put("a", "c");
+    ObjectNode extra = b.deepCopy();
+    ((ObjectNode) extra.at("/metadata/annotations")).remove("paved.dev/source-commit");
+    ((ObjectNode) extra.at("/metadata/annotations")).put("other", "aaa");
+    ObjectNode noMeta = b.deepCopy();
+    noMeta.remove("metadata");
+    for (ObjectNode changed : java.util.List.of(data, source, label, extra, noMeta)) {
+      assertThat(Comparison.sameDesired(a, changed)).as(changed.toString()).isFalse();
+      assertThat(Comparison.sameDesired(changed, a)).as(changed.toString()).isFalse();
+    }
+  }
+
+  @Test
   void quantitiesAreComparedByValueAsTheApiserverStoresThemCanonically() {
     JsonNode desired = resources("{'cpu': '0.5', 'memory': '1024Mi'}", "{'cpu': 1, 'memory': '2048Mi'}");
     JsonNode live = resources("{'cpu': '500m', 'memory': '1Gi'}", "{'cpu': '1', 'memory': '2Gi'}");

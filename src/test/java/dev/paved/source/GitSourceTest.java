@@ -101,6 +101,41 @@ class GitSourceTest {
   }
 
   @Test
+  void aTreeReadFromAnotherCommitHoldsWhatAWholeReadHoldsAndSharesTheUnchangedFiles() throws Exception {
+    write("config/environments/dev.yaml", "tier: dev\n");
+    write("config/services/a/service.yaml", "a: 1\n");
+    write("config/services/b/service.yaml", "b: 1\n");
+    write("config/services/b/env/dev.yaml", "replicas: 1\n");
+    write("elsewhere/x.yaml", "x: 1\n");
+    RevCommit first = commit("first");
+    write("config/services/a/service.yaml", "a: 2\n");
+    Files.delete(work.resolve("config/services/b/env/dev.yaml"));
+    write("config/services/c/service.yaml", "c: 1\n");
+    write("elsewhere/x.yaml", "x: 2\n");
+    RevCommit second = commit("second");
+    Files.delete(work.resolve("config/services/c/service.yaml"));
+    Files.delete(work.resolve("config/services/c"));
+    write("config/services/c", "now a file\n");
+    RevCommit third = commit("third");
+
+    try (GitSource source = GitSource.open(work.resolve("config"))) {
+      ConfigTree base = source.read(first.getName());
+      for (RevCommit c : java.util.List.of(second, third, first)) {
+        ConfigTree whole = source.read(c.getName());
+        GitSource.Read from = source.readFrom(c.getName(), base);
+        assertThat(from.tree().revision()).isEqualTo(whole.revision());
+        assertThat(from.tree().files().keySet()).isEqualTo(whole.files().keySet());
+        whole.files().forEach((path, f) -> assertThat(from.tree().files().get(path).sameContent(f)).as(path).isTrue());
+      }
+      GitSource.Read next = source.readFrom(second.getName(), base);
+      assertThat(next.tree().files().get("environments/dev.yaml")).as("unchanged: the same file")
+          .isSameAs(base.files().get("environments/dev.yaml"));
+      assertThat(text(next.tree(), "services/a/service.yaml")).isEqualTo("a: 2\n");
+      assertThat(next.tree().files()).doesNotContainKey("services/b/env/dev.yaml");
+    }
+  }
+
+  @Test
   void unknownRevisionIsAGitSourceException() throws Exception {
     write("environments/dev.yaml", "tier: dev\n");
     commit("first");
