@@ -27,7 +27,9 @@ public record DaemonEvent(Type type, Severity severity, String repo, String envi
   /** What happened; {@link #id()} is the name used in the daemon config and payloads. */
   public enum Type {
     COMMIT_APPLIED, COMMIT_REFUSED, SYNC_FAILED, SYNC_PARTIAL, DELETIONS_HELD, DRIFT_DETECTED,
-    DRIFT_CORRECTED, HEALTH_DEGRADED, HEALTH_RECOVERED, ROLLBACK_MADE;
+    DRIFT_CORRECTED, HEALTH_DEGRADED, HEALTH_RECOVERED, ROLLBACK_MADE,
+    /** A target was not moved to a commit ({@link HeadGate}: e.g. a rewritten history); nothing applied. */
+    COMMIT_HELD;
 
     /** {@code commitApplied}, {@code syncFailed}, ... */
     public String id() {

@@ -72,6 +72,12 @@ final class TargetEvents {
     }
   }
 
+  /** A move to a commit was held ({@link HeadGate}); the caller tells it once per hold. */
+  void held(HeadGate.Hold hold, String remedy) {
+    emit(DaemonEvent.Type.COMMIT_HELD, DaemonEvent.Severity.ERROR, null, null, hold.commit(), hold.message(),
+        List.of(remedy));
+  }
+
   /** An attempt at {@code commit} (null if unknown) failed; said once per message. */
   void failed(String commit, String message) {
     synchronized (this) {

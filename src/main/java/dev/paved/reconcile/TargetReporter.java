@@ -48,6 +48,7 @@ final class TargetReporter implements DriftWatcher.Listener {
       LOG.warn("{}/{}: commit {} held, nothing applied ({} stays): {}; {}", repo, environment,
           DaemonContext.shortId(hold.commit()), hold.applied().map(DaemonContext::shortId).orElse("what is applied"),
           hold.message(), hold.reason().remedy(repo));
+      events.held(hold, hold.reason().remedy(repo));
     } else {
       LOG.debug("{}/{}: commit {} still held: {}", repo, environment, DaemonContext.shortId(hold.commit()),
           hold.message());

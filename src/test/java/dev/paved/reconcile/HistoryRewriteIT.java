@@ -65,11 +65,14 @@ class HistoryRewriteIT {
     }
   }
 
+  private final java.util.List<DaemonEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private Daemon start(DaemonIT.Remote remote, String state, boolean allowRewrite) {
     DaemonConfig.Repo repo = DaemonConfig.repo("platform", remote.url(), "main").withAllowHistoryRewrite(allowRewrite);
     DaemonConfig config = DaemonConfig.of(dir.resolve(state), repo).withDefaults(new DaemonConfig.Defaults("main",
         Duration.ofHours(1), 8, new DaemonConfig.Retry(Duration.ofMillis(200), Duration.ofSeconds(2))));
-    daemon = Daemon.create(remote.reaching(config), Daemon.Options.defaults().withHealthInterval(Duration.ofSeconds(1)));
+    daemon = Daemon.create(remote.reaching(config), Daemon.Options.defaults().withHealthInterval(Duration.ofSeconds(1))
+        .withEvents(events::add));
     return daemon.start();
   }
 
@@ -183,6 +186,12 @@ class HistoryRewriteIT {
           + "\",outcome=\"held\",repo=\"platform\"} 1.0");
       assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("platform/" + env)
           .contains("nothing applied").contains(reason).contains("accept-head"));
+      assertThat(events).filteredOn(e -> e.type() == DaemonEvent.Type.COMMIT_HELD).singleElement().satisfies(e -> {
+        assertThat(e.environment()).isEqualTo(env);
+        assertThat(e.commit()).isEqualTo(c1);
+        assertThat(e.message()).isEqualTo(reason);
+        assertThat(e.details()).singleElement().asString().contains("accept-head");
+      });
 
       // A resync asks again: still held, nothing written, the rewrite not counted twice.
       long runs = reconciles(d, env);
@@ -191,6 +200,7 @@ class HistoryRewriteIT {
       assertThat(held(d, env)).isTrue();
       assertThat(written(client, env)).isEqualTo(newer);
       assertThat(rewrites(env, "held")).isEqualTo(1);
+      assertThat(events).as("told once").filteredOn(e -> e.type() == DaemonEvent.Type.COMMIT_HELD).hasSize(1);
 
       // Acceptance needs the token, and the commit the operator saw.
       assertThat(accept(port, c1, null).statusCode()).isEqualTo(401);
