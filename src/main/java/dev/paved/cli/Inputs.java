@@ -11,10 +11,11 @@ final class Inputs {
 
   private Inputs() {}
 
+  /** The config repo in {@code dir}, its files read on the core's threads ({@link Main#coreWorkers()}). */
   static ConfigTree directory(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new UsageException("\"" + dir + "\" is not a directory; give the path of a config repo");
     }
-    return DirectorySource.read(dir);
+    return DirectorySource.read(dir, Main.coreWorkers()::map);
   }
 }

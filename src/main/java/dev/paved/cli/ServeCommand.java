@@ -36,7 +36,13 @@ import picocli.CommandLine.Spec;
         "2 invalid daemon config or usage error (nothing started), 3 internal error."})
 final class ServeCommand implements Callable<Integer> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+  /**
+   * The logger, made on first use: picocli makes every command at start, and a logger here would
+   * configure Logback (half a thousand classes) for every command, logging or not.
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+  }
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -180,7 +186,7 @@ final class ServeCommand implements Callable<Integer> {
       Config c = core.config();
       ApiTokens tokens = tokens(c);
       if (tokens.isEmpty()) {
-        LOG.warn("no API tokens configured (http.tokensFile or http.tokenFile): the write endpoints are refused{}",
+        Log.LOG.warn("no API tokens configured (http.tokensFile or http.tokenFile): the write endpoints are refused{}",
             c.publicRead() ? "" : ", and so are the status and the dashboard's data (http.publicRead is false)");
       }
       ApiServer.Options api = new ApiServer.Options(c.host(), port != null ? port : c.port(), tokens, c.publicRead(),
@@ -211,7 +217,7 @@ final class ServeCommand implements Callable<Integer> {
         + " (metrics /metrics, status /api/v1/status)");
     out.flush();
     stop.join();
-    LOG.info("stop requested");
+    Log.LOG.info("stop requested");
     runtime.close();
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
@@ -255,11 +261,11 @@ final class ServeCommand implements Callable<Integer> {
     for (String name : new String[] {"TERM", "INT"}) {
       try {
         sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
-          LOG.info("SIG{} received", name);
+          Log.LOG.info("SIG{} received", name);
           stop.complete(null);
         });
       } catch (IllegalArgumentException | UnsupportedOperationException e) {
-        LOG.debug("cannot handle SIG{} ({}); the shutdown hook closes the daemon", name, e.toString());
+        Log.LOG.debug("cannot handle SIG{} ({}); the shutdown hook closes the daemon", name, e.toString());
       }
     }
   }

@@ -87,11 +87,16 @@ public record Platform(String revision, Map<String, Service> services, Map<Strin
 
   /** The reserved-namespace entry that {@code namespace} matches, if any. */
   public Optional<String> reservedBy(String namespace) {
-    for (List<String> list : List.of(BUILTIN_RESERVED, settings.reservedNamespaces())) {
-      for (String r : list) {
-        if (r.endsWith("*") ? namespace.startsWith(r.substring(0, r.length() - 1)) : namespace.equals(r)) {
-          return Optional.of(r);
-        }
+    // Asked for every rendered object: no copies of the patterns.
+    Optional<String> builtin = reservedIn(BUILTIN_RESERVED, namespace);
+    return builtin.isPresent() ? builtin : reservedIn(settings.reservedNamespaces(), namespace);
+  }
+
+  private static Optional<String> reservedIn(List<String> patterns, String namespace) {
+    for (String r : patterns) {
+      int prefix = r.length() - 1;
+      if (r.endsWith("*") ? namespace.regionMatches(0, r, 0, prefix) : namespace.equals(r)) {
+        return Optional.of(r);
       }
     }
     return Optional.empty();

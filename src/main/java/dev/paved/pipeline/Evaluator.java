@@ -97,9 +97,10 @@ public final class Evaluator {
   /** Every policy and confinement finding of {@code rendered}. */
   private static List<Finding> findings(Platform platform, RenderResult rendered, Workers workers) {
     List<Finding> findings = new ArrayList<>(PolicyEngine.evaluate(platform, rendered, workers));
-    // Tenancy is not a policy a platform may forget: always checked.
-    for (EnvironmentState state : rendered.state().environments().values()) {
-      findings.addAll(Confinement.check(platform, state));
+    // Tenancy is not a policy a platform may forget: always checked, each environment on its own.
+    List<EnvironmentState> states = List.copyOf(rendered.state().environments().values());
+    for (List<Finding> confined : workers.map(states, state -> Confinement.check(platform, state))) {
+      findings.addAll(confined);
     }
     return findings;
   }

@@ -130,16 +130,13 @@ public final class Confinement {
         return;
       }
       Set<String> own = namespacesOf(team, env);
-      Location nsAt = o.locate("/metadata/namespace");
-      String allowed = "; team \"" + team.name() + "\" may write in environment \"" + env.name() + "\" only in: "
-          + String.join(", ", own);
       if (platform.reserved(ns)) {
-        out.add(finding(o, nsAt, "namespace \"" + ns + "\" is reserved for the platform (reserved: "
-            + platform.reservedList() + ")" + allowed));
+        out.add(finding(o, o.locate("/metadata/namespace"), "namespace \"" + ns + "\" is reserved for the platform"
+            + " (reserved: " + platform.reservedList() + ")" + allowed(team, own)));
         return;
       }
       if (!own.contains(ns)) {
-        out.add(finding(o, nsAt, whose(ns, team) + allowed));
+        out.add(finding(o, o.locate("/metadata/namespace"), whose(ns, team) + allowed(team, own)));
         return;
       }
       if (isRaw(o) && !team.kinds().contains(key.kind())) {
@@ -151,6 +148,12 @@ public final class Confinement {
       if (key.kind().equals("RoleBinding") && key.group().equals("rbac.authorization.k8s.io")) {
         roleBinding(o, team, own, out);
       }
+    }
+
+    /** Where the team may write instead (made only for a finding: it is asked for every object). */
+    private String allowed(Team team, Set<String> own) {
+      return "; team \"" + team.name() + "\" may write in environment \"" + env.name() + "\" only in: "
+          + String.join(", ", own);
     }
 
     /** Why {@code ns} is not the team's: another environment's, another team's, or nobody's. */
