@@ -67,8 +67,10 @@ final class CliValidate {
           + ", RSS MiB " + validates.stream().map(r -> r.rssKib / 1024).toList() + ", JVM start s "
           + starts.stream().map(r -> String.format("%.2f", r.wall)).toList() + ", load " + validates.stream()
           .map(Run::load).toList());
-      System.out.println("  where a cold run spends its time (one run, same JVM options and archive): "
-          + phases(basedir, dir, extra));
+      if (Boolean.parseBoolean(System.getProperty("bench.core.phases", "true"))) {
+        System.out.println("  where a cold run spends its time (one run, same JVM options and archive): "
+            + phases(basedir, dir, extra));
+      }
     }
   }
 

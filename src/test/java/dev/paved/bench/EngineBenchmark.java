@@ -49,8 +49,18 @@ public final class EngineBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(8, 2 * syncOptions().apply().concurrency()));
     int reps = Integer.getInteger("bench.engine.reps", 3);
     try {
-      measure(sizes, basedir, script, pool, reps);
-      if (!Boolean.getBoolean("bench.engine.cliOnly") && !Boolean.getBoolean("bench.engine.noBaselines")) {
+      if (!Boolean.getBoolean("bench.engine.daemonOnly")) {
+        measure(sizes, basedir, script, pool, reps);
+      }
+      // -Dbench.engine.daemon=false leaves the daemon mode out; -Dbench.engine.daemonOnly=true runs it alone.
+      if (Boolean.parseBoolean(System.getProperty("bench.engine.daemon", "true"))
+          && !Boolean.getBoolean("bench.engine.cliOnly")) {
+        for (int n : sizes) {
+          DaemonBenchmark.run(n, basedir);
+        }
+      }
+      if (!Boolean.getBoolean("bench.engine.cliOnly") && !Boolean.getBoolean("bench.engine.noBaselines")
+          && !Boolean.getBoolean("bench.engine.daemonOnly")) {
         for (int n : sizes) {
           baselines(n, script, basedir, pool, reps);
         }
@@ -442,13 +452,20 @@ public final class EngineBenchmark {
     return e.desired().orElseThrow().environment(env).orElseThrow();
   }
 
+  /** The team of service {@code svc-i} in {@link #files}. */
+  static String team(int i) {
+    return TEAMS[i % TEAMS.length];
+  }
+
+  private static final String[] TEAMS = {"payments", "storefront", "platform", "data", "search"};
+
   /** The config repo of {@code services} services in one environment {@code env}. */
   static Map<String, SourceFile> files(int services, String env) {
     Map<String, SourceFile> files = new HashMap<>();
     put(files, "clusters/local.yaml", "apiVersion: paved.dev/v1alpha1\nkind: Cluster\n");
     put(files, "environments/" + env + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Environment\ntier: dev\n"
         + "cluster: local\nnamespace: \"{team}-" + env + "\"\n");
-    String[] teams = {"payments", "storefront", "platform", "data", "search"};
+    String[] teams = TEAMS;
     for (String team : teams) {
       put(files, "teams/" + team + ".yaml", "apiVersion: paved.dev/v1alpha1\nkind: Team\nowners: [\"@bench/" + team
           + "\"]\n");
@@ -477,8 +494,8 @@ public final class EngineBenchmark {
   }
 
   /**
-   * {@code paved apply} as a user runs it (a JVM of its own with {@code scripts/jvm/cli.options},
-   * the repo on disk), on namespaces of its own: a cold apply, then a no-op one. Wall ms of each.
+   * {@code paved apply} as a user runs it ({@code scripts/paved apply}: a JVM of its own with
+   * {@code scripts/jvm/cli.options} and the CDS archive, the repo on disk), on namespaces of its own: a cold apply, then a no-op one. Wall ms of each.
    */
   private static long[] cliApply(int services, KubernetesClient client, Path kubeconfig, Path basedir)
       throws Exception {
@@ -489,9 +506,9 @@ public final class EngineBenchmark {
       Files.createDirectories(p.getParent());
       Files.write(p, f.bytes());
     }
-    List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
-        "@" + basedir.resolve("scripts/jvm/cli.options"), "-cp", System.getProperty("java.class.path"),
-        "dev.paved.cli.Main", "apply", dir.toString(), "--env", env, "--kubeconfig", kubeconfig.toString());
+    // What a user runs: the launcher (scripts/jvm/cli.options, the class data sharing archive, target/paved.jar).
+    List<String> command = List.of(basedir.resolve("scripts/paved").toString(), "apply", dir.toString(), "--env", env,
+        "--kubeconfig", kubeconfig.toString());
     long[] out = new long[2];
     for (int i = 0; i < 2; i++) {
       awaitJitIdle();

@@ -137,4 +137,31 @@ class DirectorySourceTest {
     assertThat(tree.files()).containsOnlyKeys("environments/dev.yaml", "services/checkout/service.yaml");
     assertThat(tree.file("environments/dev.yaml").orElseThrow().problemText()).isEmpty();
   }
+
+  @Test
+  void readingOnSeveralThreadsGivesTheSameTree() throws IOException {
+    for (int i = 0; i < 50; i++) {
+      write(repo.resolve("services/svc-" + i + "/service.yaml"), "team: t" + i + "\n");
+      write(repo.resolve("services/svc-" + i + "/env/dev.yaml"), "replicas: " + i + "\n");
+    }
+    write(repo.resolve("empty.yaml"), "");
+    Files.createSymbolicLink(repo.resolve("environments/staging.yaml"), Path.of("dev.yaml"));
+    write(repo.resolve(".git/HEAD"), "ref: refs/heads/main\n");
+    write(repo.resolve("nested/.git/config"), "[core]\n");
+
+    ConfigTree alone = DirectorySource.read(repo);
+    ConfigTree spread;
+    try (dev.paved.config.Workers workers = dev.paved.config.Workers.of(4, "read-test")) {
+      spread = DirectorySource.read(repo, workers::map);
+    }
+
+    assertThat(spread.files().keySet()).containsExactlyElementsOf(alone.files().keySet())
+        .contains("empty.yaml", "nested/.git/config").doesNotContain(".git/HEAD");
+    for (String path : alone.files().keySet()) {
+      assertThat(spread.file(path).orElseThrow().content()).as(path)
+          .hasValueSatisfying(b -> assertThat(b).isEqualTo(alone.file(path).orElseThrow().content().orElseThrow()));
+    }
+    assertThat(text(spread.file("services/svc-7/env/dev.yaml").orElseThrow())).isEqualTo("replicas: 7\n");
+    assertThat(spread.file("empty.yaml").orElseThrow().content()).hasValueSatisfying(b -> assertThat(b).isEmpty());
+  }
 }
