@@ -37,6 +37,26 @@ final class Reports {
   }
 
   static String json(Evaluation e) throws com.fasterxml.jackson.core.JsonProcessingException {
+    return JSON.writeValueAsString(tree(e));
+  }
+
+  /** With the {@code signature} of {@code revision} ({@code --verify-signatures}). */
+  static String json(Evaluation e, String revision, dev.paved.source.CommitSignature signature)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    ObjectNode root = tree(e);
+    SignatureCheck.json(root, revision, signature);
+    return JSON.writeValueAsString(root);
+  }
+
+  /** A JSON document's text with the {@code signature} of {@code revision} added. */
+  static String withSignature(String json, String revision, dev.paved.source.CommitSignature signature)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    ObjectNode root = (ObjectNode) JSON.readTree(json);
+    SignatureCheck.json(root, revision, signature);
+    return JSON.writeValueAsString(root) + "\n";
+  }
+
+  private static ObjectNode tree(Evaluation e) {
     ObjectNode root = JSON.createObjectNode();
     root.put("revision", e.revision());
     root.put("ok", !e.blocked());
@@ -52,6 +72,6 @@ final class Reports {
     }
     PlanPrinter.findings(root.putArray("findings"), e.findings());
     root.put("summary", summary(e));
-    return JSON.writeValueAsString(root);
+    return root;
   }
 }

@@ -99,8 +99,19 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
    */
   public record Repo(String name, String url, String branch, String path, Duration pollInterval,
       Credentials credentials, Optional<Path> webhookSecretFile, boolean pruneRemovedEnvironments,
-      boolean allowHistoryRewrite) {
+      boolean allowHistoryRewrite, Signatures signatures) {
     // Credentials are the git side's own record (where each secret comes from, never a value).
+
+    public Repo {
+      signatures = signatures == null ? Signatures.off() : signatures;
+    }
+
+    /** A repo that does not verify commit signatures (the default). */
+    public Repo(String name, String url, String branch, String path, Duration pollInterval, Credentials credentials,
+        Optional<Path> webhookSecretFile, boolean pruneRemovedEnvironments, boolean allowHistoryRewrite) {
+      this(name, url, branch, path, pollInterval, credentials, webhookSecretFile, pruneRemovedEnvironments,
+          allowHistoryRewrite, Signatures.off());
+    }
 
     /** A repo whose removed environments are held, not pruned, and whose rewrites are held (the defaults). */
     public Repo(String name, String url, String branch, String path, Duration pollInterval, Credentials credentials,
@@ -110,17 +121,43 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
 
     public Repo withPruneRemovedEnvironments(boolean prune) {
       return new Repo(name, url, branch, path, pollInterval, credentials, webhookSecretFile, prune,
-          allowHistoryRewrite);
+          allowHistoryRewrite, signatures);
     }
 
     public Repo withAllowHistoryRewrite(boolean allow) {
       return new Repo(name, url, branch, path, pollInterval, credentials, webhookSecretFile, pruneRemovedEnvironments,
-          allow);
+          allow, signatures);
+    }
+
+    public Repo withSignatures(Signatures s) {
+      return new Repo(name, url, branch, path, pollInterval, credentials, webhookSecretFile, pruneRemovedEnvironments,
+          allowHistoryRewrite, s);
     }
 
     /** The URL without any user-info password (for status and logs). */
     public String displayUrl() {
       return url.replaceAll("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1");
+    }
+  }
+
+  /** Commit signature verification: {@code off}, {@code warn} (report, apply) or {@code enforce} (hold). */
+  public enum Verify { OFF, WARN, ENFORCE }
+
+  /**
+   * {@code repos[].signatures} (and the daemon's {@code revertSigningKeyFile}, copied into each
+   * repo): how the head commit's signature is checked, who is trusted (armored OpenPGP key files,
+   * SSH allowed-signers files), and how the daemon's own reverts are trusted (signed with
+   * {@code revertSigningKey}, or by commit id with {@code trustOwnReverts}).
+   */
+  public record Signatures(Verify verify, List<Path> openPgpKeys, List<Path> sshAllowedSigners,
+      boolean trustOwnReverts, Optional<Path> revertSigningKey) {
+    public Signatures {
+      openPgpKeys = List.copyOf(openPgpKeys);
+      sshAllowedSigners = List.copyOf(sshAllowedSigners);
+    }
+
+    public static Signatures off() {
+      return new Signatures(Verify.OFF, List.of(), List.of(), false, Optional.empty());
     }
   }
 
@@ -258,6 +295,14 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     Defaults defaults = new Defaults(d.path("branch").asText(DEFAULT_BRANCH),
         duration(d, "pollInterval", DEFAULT_POLL),
         d.path("applyConcurrency").asInt(Defaults.defaults().applyConcurrency()), retry);
+    Optional<Path> revertKey = optPath(t, "revertSigningKeyFile", base);
+    if (revertKey.isPresent()) {
+      try {
+        dev.paved.source.RevertSigningKey.load(revertKey.get());
+      } catch (dev.paved.source.RevertSigningKey.InvalidSigningKeyException e) {
+        problems.add(Diagnostic.error(doc.sourceMap().value("/revertSigningKeyFile"), "invalid-value", e.getMessage()));
+      }
+    }
     List<Repo> out = new ArrayList<>();
     for (JsonNode r : repos) {
       JsonNode c = r.path("credentials");
@@ -268,7 +313,8 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
       out.add(new Repo(r.path("name").asText(), r.path("url").asText(), r.path("branch").asText(defaults.branch()),
           r.path("path").asText("").replaceAll("/+$", ""), duration(r, "pollInterval", defaults.pollInterval()),
           credentials, optPath(r, "webhookSecretFile", base), r.path("pruneRemovedEnvironments").asBoolean(false),
-          r.path("allowHistoryRewrite").asBoolean(false)));
+          r.path("allowHistoryRewrite").asBoolean(false),
+          signatures(doc, "/repos/" + out.size(), base, revertKey, problems)));
     }
     // What the git side refuses (an unusable URL or branch) is refused here, before anything starts.
     for (int i = 0; i < out.size(); i++) {
@@ -285,6 +331,52 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     Path stateDir = optPath(t, "stateDir", base).orElse(base.resolve(".paved-state"));
     return new DaemonConfig(http, stateDir, duration(t, "resyncInterval", DEFAULT_RESYNC),
         duration(t, "drainTimeout", DEFAULT_DRAIN), defaults, out, connections(t.path("clusters"), base));
+  }
+
+  /** {@code repos[i].signatures}; unreadable key files and a policy that cannot work are problems at their lines. */
+  private static Signatures signatures(YamlDocument doc, String repoPointer, Path base, Optional<Path> revertKey,
+      List<Diagnostic> problems) {
+    JsonNode s = doc.tree().at(repoPointer + "/signatures");
+    Verify verify = Verify.valueOf(s.path("verify").asText("off").toUpperCase(java.util.Locale.ROOT));
+    List<Path> openPgp = new ArrayList<>();
+    for (int i = 0; i < s.path("openpgpKeys").size(); i++) {
+      Path p = optPath(s.path("openpgpKeys"), i, base);
+      openPgp.add(p);
+      try {
+        dev.paved.source.OpenPgpKeys.read(p);
+      } catch (dev.paved.source.OpenPgpKeys.InvalidKeyFileException e) {
+        problems.add(Diagnostic.error(doc.sourceMap().value(repoPointer + "/signatures/openpgpKeys/" + i),
+            "invalid-value", e.getMessage()));
+      }
+    }
+    List<Path> ssh = new ArrayList<>();
+    for (int i = 0; i < s.path("sshAllowedSigners").size(); i++) {
+      Path p = optPath(s.path("sshAllowedSigners"), i, base);
+      ssh.add(p);
+      if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+        problems.add(Diagnostic.error(doc.sourceMap().value(repoPointer + "/signatures/sshAllowedSigners/" + i),
+            "invalid-value", "the allowed-signers file " + p + " does not exist or cannot be read"));
+      }
+    }
+    boolean trustOwn = s.path("trustOwnReverts").asBoolean(false);
+    if (verify != Verify.OFF && openPgp.isEmpty() && ssh.isEmpty()) {
+      problems.add(Diagnostic.error(doc.sourceMap().value(repoPointer + "/signatures/verify"), "invalid-value",
+          "signatures.verify is " + verify.name().toLowerCase(java.util.Locale.ROOT) + " but no key is trusted: list"
+              + " armored OpenPGP key files under openpgpKeys or allowed-signers files under sshAllowedSigners"));
+    }
+    if (verify == Verify.ENFORCE && revertKey.isEmpty() && !trustOwn) {
+      problems.add(Diagnostic.error(doc.sourceMap().value(repoPointer + "/signatures/verify"), "invalid-value",
+          "signatures.verify is enforce, so the daemon's own reverts (rollback API, automatic rollback) would be held"
+              + " as unsigned: set revertSigningKeyFile (they are signed and trusted) or signatures.trustOwnReverts:"
+              + " true (they are trusted by commit id)"));
+    }
+    return new Signatures(verify, openPgp, ssh, trustOwn, revertKey);
+  }
+
+  private static Path optPath(JsonNode array, int index, Path base) {
+    String p = array.get(index).asText();
+    return p.equals("~") || p.startsWith("~/") ? Path.of(System.getProperty("user.home") + p.substring(1))
+        : base.resolve(p).normalize();
   }
 
   /** {@code clusters:}: how to reach each cluster by name; one not listed as {@link #defaultConnections()}. */

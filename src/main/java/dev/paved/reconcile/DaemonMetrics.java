@@ -71,6 +71,11 @@ final class DaemonMetrics {
     }).set(at.toEpochMilli());
   }
 
+  /** A head commit's signature was verified: {@code result} trusted, untrusted, unsigned or bad. */
+  void commitSignature(String repo, String result) {
+    registry.counter("paved.commit.signatures", "repo", repo, "result", result).increment();
+  }
+
   void driftDetected(String repo, String environment) {
     counter("paved.drift.detected", "Managed objects seen drifted from git", repo, environment).increment();
   }

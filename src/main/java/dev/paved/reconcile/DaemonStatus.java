@@ -27,9 +27,29 @@ public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets
   public record Sink(String name, String type, long delivered, long failed, long dropped, long deduplicated,
       long rateLimited, int queued, Optional<String> lastError, Optional<Instant> lastErrorAt) {}
 
-  /** A followed config repo. {@code lastError}: the failing commit's problems, or a fetch error. */
+  /**
+   * A followed config repo. {@code lastError}: the failing commit's problems, or a fetch error.
+   * {@code headSignature}: the head commit's signature, when the repo verifies signatures.
+   */
   public record Repo(String name, String url, String branch, Optional<String> headCommit,
-      Optional<String> lastGoodCommit, Optional<Problem> lastError, Optional<Instant> lastFetch) {}
+      Optional<String> lastGoodCommit, Optional<Problem> lastError, Optional<Instant> lastFetch,
+      Optional<Signature> headSignature) {
+
+    public Repo(String name, String url, String branch, Optional<String> headCommit, Optional<String> lastGoodCommit,
+        Optional<Problem> lastError, Optional<Instant> lastFetch) {
+      this(name, url, branch, headCommit, lastGoodCommit, lastError, lastFetch, Optional.empty());
+    }
+  }
+
+  /**
+   * A commit's signature as the repo's {@code signatures} config judged it. {@code result}:
+   * {@code trusted}, {@code untrusted}, {@code unsigned} or {@code bad}; {@code format}
+   * {@code openpgp} or {@code ssh}; {@code signer} an OpenPGP user id or the SSH principals
+   * (for an untrusted key, what the signature claims); {@code key} the key's fingerprint;
+   * {@code held}: not applied because of it ({@code verify: enforce}).
+   */
+  public record Signature(String commit, String result, Optional<String> format, Optional<String> signer,
+      Optional<String> key, String description, boolean held) {}
 
   /** Why a commit (or a fetch) was refused: one {@code file:line:col: severity: message} line each. */
   public record Problem(Optional<String> commit, String summary, List<String> details, Instant at) {

@@ -20,14 +20,17 @@ import java.nio.file.Path;
 final class MirrorSource implements RepoSource {
 
   private final GitMirror mirror;
+  private final Path signingKey;
 
-  private MirrorSource(GitMirror mirror) {
+  private MirrorSource(GitMirror mirror, Path signingKey) {
     this.mirror = mirror;
+    this.signingKey = signingKey;
   }
 
   /** The git side of {@code repo}, built from its daemon config. */
   static RepoSource open(DaemonConfig.Repo repo, Path stateDir) throws GitSourceException {
-    return new MirrorSource(GitMirror.open(stateDir, repo.name(), remote(repo)));
+    return new MirrorSource(GitMirror.open(stateDir, repo.name(), remote(repo)),
+        repo.signatures().revertSigningKey().orElse(null));
   }
 
   /** The {@link GitRemote} of a configured repo; throws IllegalArgumentException when it cannot be one. */
@@ -52,6 +55,12 @@ final class MirrorSource implements RepoSource {
   }
 
   @Override
+  public dev.paved.source.CommitSignature signature(String commit, dev.paved.source.CommitSignatures verifier)
+      throws GitSourceException {
+    return verifier.verify(mirror, commit);
+  }
+
+  @Override
   public java.util.List<dev.paved.source.CommitInfo> log(String head, int max) throws GitSourceException {
     return mirror.log(head, max);
   }
@@ -61,7 +70,8 @@ final class MirrorSource implements RepoSource {
     try {
       Reverter.Result r = mirror.revert(request.commit()).setActor(request.author()).setReason(request.reason())
           .setOutsidePath(request.pathOnly() ? Reverter.OutsidePath.PATH_ONLY : Reverter.OutsidePath.REFUSE)
-          .setPrBranch(request.reviewBranch().orElse(null)).call();
+          .setPrBranch(request.reviewBranch().orElse(null))
+          .setSigningKey(signingKey == null ? null : signingKey.toAbsolutePath()).call();
       return new DaemonApi.RevertOutcome(r.revertCommit(), r.pushedTo(), r.reverted(), r.reviewBranch(), r.paths());
     } catch (CommitNotFoundException e) {
       throw new DaemonFailure(DaemonFailure.Kind.UNKNOWN_COMMIT, e.getMessage(), e);

@@ -38,6 +38,15 @@ public interface RepoSource extends AutoCloseable {
     return java.util.List.of();
   }
 
+  /**
+   * The signature state of {@code commit} (which a fetch brought in) as {@code verifier} judges
+   * it; a source that cannot tell says unsigned (so {@code enforce} holds it).
+   */
+  default dev.paved.source.CommitSignature signature(String commit, dev.paved.source.CommitSignatures verifier)
+      throws Exception {
+    return new dev.paved.source.CommitSignature.Unsigned(commit);
+  }
+
   @Override
   void close();
 

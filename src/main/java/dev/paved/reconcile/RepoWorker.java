@@ -48,6 +48,11 @@ final class RepoWorker {
   private final HistoryCheck historyCheck;
   private final Object lock = new Object();
   private RepoSource source;
+  private final SignatureGate signatures;
+  /** The head's signature verdict, when the repo verifies signatures. */
+  private volatile SignatureGate.Verdict signature;
+  /** The head commit held for its signature: checked again at each fetch (a key may have been added). */
+  private volatile String signatureHeld;
 
   private volatile boolean loaded;
   private volatile String head;
@@ -64,6 +69,7 @@ final class RepoWorker {
         context.metrics);
     // What every move of the repo's targets passes first.
     this.targets = new RepoTargets(context, repo, this::autoRevert, HeadGate.of(historyCheck));
+    this.signatures = new SignatureGate(repo, context.config.stateDir());
     this.fetches = new LatestWins<>(context.git, force -> context.withRetries("fetch of repo " + repo.name(),
         this::fetchAndEvaluate, context.git, fetchesPending()));
   }
@@ -115,7 +121,7 @@ final class RepoWorker {
       fetchError = null;
       head = commit;
       historyCheck.headMoved(commit);
-      if (!commit.equals(evaluated)) {
+      if (!commit.equals(evaluated) || commit.equals(signatureHeld)) {
         evaluate(commit);
       }
       loaded = true;
@@ -149,6 +155,10 @@ final class RepoWorker {
   private void evaluate(String commit) {
     MDC.put("commit", commit);
     try {
+      if (!admitted(commit)) {
+        evaluated = commit;
+        return;
+      }
       Evaluation e = evaluation(commit);
       evaluated = commit;
       context.metrics.violations(repo.name(), e.violations().size());
@@ -176,6 +186,53 @@ final class RepoWorker {
     } finally {
       MDC.remove("commit");
     }
+  }
+
+  /**
+   * Whether {@code commit}'s signature lets it be applied ({@code signatures.verify}): off, warn
+   * (reported, applied) or enforce (held like a commit with errors: nothing of it is evaluated or
+   * applied, the status names the commit and its signer or "unsigned"). Said once per verdict.
+   */
+  private boolean admitted(String commit) {
+    if (!signatures.on()) {
+      return true;
+    }
+    SignatureGate.Verdict v;
+    try {
+      v = signatures.check(source(), commit);
+    } catch (Exception e) {
+      v = new SignatureGate.Verdict(new dev.paved.source.CommitSignature.Bad(commit, "unknown",
+          "cannot be verified: " + DaemonContext.message(e)), false, signatures.enforce());
+    }
+    SignatureGate.Verdict previous = signature;
+    boolean news = previous == null || !previous.signature().commit().equals(commit)
+        || !previous.result().equals(v.result()) || previous.hold() != v.hold();
+    if (news) {
+      context.metrics.commitSignature(repo.name(), v.result());
+    }
+    if (v.hold()) {
+      signatureHeld = commit;
+      String summary = "commit " + DaemonContext.shortId(commit) + " was not applied: " + v.describe()
+          + " (signatures.verify: enforce)" + targets.lastGood().map(g -> "; " + DaemonContext.shortId(g.revision())
+              + " stays applied").orElse("; nothing applied yet");
+      commitError = new DaemonStatus.Problem(Optional.of(commit), summary, List.of(), context.clock.instant());
+      signature = v; // after the error, so the status never shows this verdict with an older error
+      if (news) {
+        LOG.warn("{}", summary);
+        context.emit(DaemonEvent.Type.COMMIT_REFUSED, DaemonEvent.Severity.ERROR, repo.name(), null, null, null, commit,
+            summary, List.of());
+      }
+      return false;
+    }
+    signatureHeld = null;
+    signature = v;
+    if (news && !v.signature().trusted() && !v.ownRevert()) {
+      LOG.warn("commit {} of repo {} is {}; applying it anyway (signatures.verify: warn)", DaemonContext.shortId(commit),
+          repo.name(), v.describe());
+    } else if (news) {
+      LOG.info("commit {} of repo {}: {}", DaemonContext.shortId(commit), repo.name(), v.describe());
+    }
+    return true;
   }
 
   private void updateHistory(String commit) {
@@ -296,7 +353,9 @@ final class RepoWorker {
         throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the daemon is stopping");
       }
       try {
-        return source().revert(request);
+        DaemonApi.RevertOutcome outcome = source().revert(request);
+        signatures.ownRevert(outcome.revertCommit());
+        return outcome;
       } catch (DaemonFailure e) {
         throw e;
       } catch (Exception e) {
@@ -341,7 +400,7 @@ final class RepoWorker {
     DaemonStatus.Problem error = fetchError != null ? fetchError : commitError;
     return new DaemonStatus.Repo(repo.name(), repo.displayUrl(), repo.branch(), Optional.ofNullable(head),
         targets.lastGood().map(Evaluation::revision), Optional.ofNullable(error),
-        Optional.ofNullable(lastFetch));
+        Optional.ofNullable(lastFetch), Optional.ofNullable(signature).map(SignatureGate.Verdict::status));
   }
 
   void stopAccepting() {

@@ -23,6 +23,10 @@
  * {@link dev.paved.reconcile.HistoryCheck} holds a commit that does not descend from the one the
  * target's in-cluster inventory records, until an operator accepts it or the repo allows rewrites.
  *
+ * <p>A repo with {@code signatures.verify} checks each new head's signature first
+ * ({@link dev.paved.reconcile.SignatureGate}): {@code enforce} holds an untrusted head like a
+ * commit with errors.
+ *
  * <p>Before applying, {@link dev.paved.reconcile.TargetSync} runs the tenancy check again ({@code
  * policy.Confinement}) with the kinds' scopes from the cluster's discovery.
  *

@@ -2,6 +2,7 @@ package dev.paved.source;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Config;
+import org.eclipse.jgit.lib.GpgConfig;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
@@ -24,6 +27,7 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
+import org.eclipse.jgit.lib.Signers;
 import org.eclipse.jgit.merge.MergeStrategy;
 import org.eclipse.jgit.merge.ResolveMerger;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -82,6 +86,7 @@ public final class Reverter {
   private String prBranch;
   private int mainline;
   private OutsidePath outsidePath = OutsidePath.REVERT;
+  private Path signingKey;
   private java.util.function.IntConsumer beforePush = attempt -> {};
 
   /**
@@ -140,6 +145,15 @@ public final class Reverter {
   /** How a commit that also changes files outside the remote's path is reverted; see {@link OutsidePath}. */
   public Reverter setOutsidePath(OutsidePath policy) {
     this.outsidePath = Objects.requireNonNull(policy);
+    return this;
+  }
+
+  /**
+   * Sign the revert with this SSH private key file (unencrypted OpenSSH format; see
+   * {@link RevertSigningKey}), by JGit's SSH signer; default: unsigned.
+   */
+  public Reverter setSigningKey(Path sshPrivateKeyFile) {
+    this.signingKey = sshPrivateKeyFile;
     return this;
   }
 
@@ -279,12 +293,28 @@ public final class Reverter {
       cb.setAuthor(new PersonIdent(actor, now, ZoneId.systemDefault()));
       cb.setCommitter(new PersonIdent(PAVED, now, ZoneId.systemDefault()));
       cb.setMessage(message(target, parent));
+      sign(repo, cb);
       ObjectId id = inserter.insert(cb);
       inserter.flush();
       return new Prepared(target, tip, id, changed);
     } catch (IOException e) {
       throw new GitSourceException("cannot revert " + commit + " in the git mirror at " + mirror.directory() + ": "
           + e.getMessage(), e);
+    }
+  }
+
+  private void sign(Repository repo, CommitBuilder cb) throws GitSourceException {
+    if (signingKey == null) {
+      return;
+    }
+    Config c = new Config();
+    c.setString("gpg", null, "format", "ssh");
+    try {
+      Signers.get(GpgConfig.GpgFormat.SSH).signObject(repo, new GpgConfig(c), cb, cb.getCommitter(),
+          signingKey.toString(), null);
+    } catch (IOException | org.eclipse.jgit.api.errors.GitAPIException | RuntimeException e) {
+      throw new GitSourceException("cannot sign the revert with the key in " + signingKey + ": " + e.getMessage()
+          + ". Nothing was pushed.", e);
     }
   }
 

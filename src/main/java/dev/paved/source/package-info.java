@@ -10,8 +10,12 @@
  * it: only the blobs that differ, the other files shared) and a {@link dev.paved.source.Reverter}
  * reverts a commit and pushes the revert; failures are typed
  * {@link dev.paved.source.GitSourceException} subclasses whose messages never hold a secret.
- * May call: {@code secret} (the scrubber, which learns each secret as it is read), JGit (with its
- * Apache MINA sshd transport), the JDK. Nothing in Paved depends on
+ * Commit signatures: {@link dev.paved.source.CommitSignatures} judges a commit against a repo's
+ * {@link dev.paved.source.TrustedSigners} with JGit's own verifiers (a typed
+ * {@link dev.paved.source.CommitSignature}); {@link dev.paved.source.Reverter} signs reverts with
+ * JGit's SSH signer. May call: {@code secret} (the scrubber, which learns each secret as it is
+ * read), JGit (with its Apache MINA sshd transport and SSH signatures, and {@code gpg.bc}: Bouncy
+ * Castle, also to read OpenPGP public key files), the JDK. Nothing in Paved depends on
  * how a tree was read.
  */
 package dev.paved.source;

@@ -283,6 +283,81 @@ class DaemonConfigTest {
   }
 
   @Test
+  void signaturesReadTheirKeysAndRefuseWhatCannotWork(@TempDir Path dir) throws Exception {
+    dev.paved.source.TestSigners.Gpg alice = dev.paved.source.TestSigners.gpg("Alice <alice@example.com>");
+    alice.write(dir.resolve("alice.asc"));
+    dev.paved.source.TestSigners.Ssh own = dev.paved.source.TestSigners.ssh(dir.resolve("revert-key"));
+    Files.writeString(dir.resolve("allowed_signers"), "");
+    DaemonConfig c = DaemonConfig.parse("paved.yaml", """
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        revertSigningKeyFile: revert-key
+        repos:
+          - name: platform
+            url: https://git.example.com/platform.git
+            signatures:
+              verify: enforce
+              openpgpKeys: [alice.asc]
+              sshAllowedSigners: [allowed_signers]
+          - name: edge
+            url: https://git.example.com/edge.git
+        """.getBytes(StandardCharsets.UTF_8), dir);
+    DaemonConfig.Signatures s = c.repos().get(0).signatures();
+    assertThat(s).isEqualTo(new DaemonConfig.Signatures(DaemonConfig.Verify.ENFORCE, List.of(dir.resolve("alice.asc")),
+        List.of(dir.resolve("allowed_signers")), false, Optional.of(dir.resolve("revert-key"))));
+    assertThat(c.repos().get(1).signatures().verify()).isEqualTo(DaemonConfig.Verify.OFF);
+    assertThat(dev.paved.source.RevertSigningKey.load(dir.resolve("revert-key")).allowedSignersLine())
+        .isEqualTo("paved namespaces=\"git\" " + own.publicKey());
+
+    Files.writeString(dir.resolve("not-a-key.asc"), "hello\n");
+    Files.writeString(dir.resolve("not-ssh"), "hello\n");
+    List<String> problems;
+    try {
+      DaemonConfig.parse("paved.yaml", """
+          apiVersion: paved.dev/v1alpha1
+          kind: DaemonConfig
+          revertSigningKeyFile: not-ssh
+          repos:
+            - name: a
+              url: https://git.example.com/a.git
+              signatures:
+                verify: enforce
+                openpgpKeys: [not-a-key.asc]
+                sshAllowedSigners: [missing]
+            - name: b
+              url: https://git.example.com/b.git
+              signatures:
+                verify: warn
+          """.getBytes(StandardCharsets.UTF_8), dir);
+      throw new AssertionError("expected a refusal");
+    } catch (DaemonConfig.InvalidConfigException e) {
+      problems = e.diagnostics().stream().map(Diagnostic::toString).toList();
+    }
+    assertThat(problems).containsExactly(
+        "paved.yaml:3:23: error: the signing key file " + dir.resolve("not-ssh") + " is not an unencrypted OpenSSH"
+            + " private key (make one with ssh-keygen -t ed25519 -N '' -f FILE)",
+        "paved.yaml:9:21: error: cannot read OpenPGP public keys from " + dir.resolve("not-a-key.asc")
+            + problems.get(1).replaceAll(".*" + java.util.regex.Pattern.quote(dir.resolve("not-a-key.asc").toString()), ""),
+        "paved.yaml:10:27: error: the allowed-signers file " + dir.resolve("missing") + " does not exist or cannot be read",
+        "paved.yaml:14:15: error: signatures.verify is warn but no key is trusted: list armored OpenPGP key files under"
+            + " openpgpKeys or allowed-signers files under sshAllowedSigners");
+    assertThat(problems.get(1)).contains("export them with gpg --export --armor KEYID").doesNotContain("\n");
+
+    assertThat(problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - name: a
+            url: https://git.example.com/a.git
+            signatures:
+              verify: enforce
+              sshAllowedSigners: [%s]
+        """.formatted(dir.resolve("allowed_signers")))).containsExactly("paved.yaml:7:15: error: signatures.verify is enforce, so the daemon's own reverts"
+            + " (rollback API, automatic rollback) would be held as unsigned: set revertSigningKeyFile (they are"
+            + " signed and trusted) or signatures.trustOwnReverts: true (they are trusted by commit id)");
+  }
+
+  @Test
   void theDisplayUrlHasNoUserInfo() {
     assertThat(DaemonConfig.repo("a", "https://token@git.example.com/x.git", "main").displayUrl())
         .isEqualTo("https://git.example.com/x.git");

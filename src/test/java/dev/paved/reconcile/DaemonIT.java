@@ -82,6 +82,12 @@ class DaemonIT {
 
     /** Commits the platform's files (with {@code replace} replacing or adding files) and pushes; the commit id. */
     String commit(LivePlatform p, String message, Map<String, String> replace) throws Exception {
+      return commit(p, message, replace, c -> c);
+    }
+
+    /** As {@link #commit(LivePlatform, String, Map)}, the commit command set up by {@code sign} (e.g. to sign it). */
+    String commit(LivePlatform p, String message, Map<String, String> replace,
+        java.util.function.UnaryOperator<org.eclipse.jgit.api.CommitCommand> sign) throws Exception {
       try (Stream<Path> walk = Files.walk(workTree)) {
         walk.sorted(Comparator.reverseOrder()).filter(f -> !f.equals(workTree) && !f.startsWith(workTree.resolve(".git")))
             .forEach(f -> f.toFile().delete());
@@ -99,7 +105,8 @@ class DaemonIT {
       work.add().addFilepattern(".").call();
       work.add().setUpdate(true).addFilepattern(".").call();
       PersonIdent me = new PersonIdent("Test", "test@example.com");
-      RevCommit c = work.commit().setMessage(message).setAuthor(me).setCommitter(me).setAllowEmpty(true).call();
+      RevCommit c = sign.apply(work.commit().setMessage(message).setAuthor(me).setCommitter(me).setAllowEmpty(true))
+          .call();
       work.push().setRemote(bare.toUri().toString()).setRefSpecs(new RefSpec("refs/heads/main:refs/heads/main"))
           .setForce(true).call();
       return c.getName();
