@@ -80,14 +80,45 @@ public final class InventoryStore {
     void written(int shards);
   }
 
-  /** {@code maxShardChars}: the largest shard, in base64 characters (tests lower it). */
-  public record Options(int maxShardChars, ShardListener afterShard) {
+  /**
+   * Whether a write of an environment's inventory may go ahead now: empty, or why not (e.g. this
+   * daemon replica no longer holds the target's Lease). Asked before each index write and delete.
+   */
+  @FunctionalInterface
+  public interface WriteGuard {
+    WriteGuard ANY = environment -> Optional.empty();
+
+    Optional<String> refusal(String environment);
+  }
+
+  /**
+   * {@code maxShardChars}: the largest shard, in base64 characters (tests lower it). {@code
+   * writer}: who writes, recorded on the index as {@link #WRITTEN_BY} (null: not recorded);
+   * {@code guard}: asked before each write.
+   */
+  public record Options(int maxShardChars, ShardListener afterShard, String writer, WriteGuard guard) {
     public static final int DEFAULT_MAX_SHARD_CHARS = 512 * 1024;
+
+    public Options {
+      guard = guard == null ? WriteGuard.ANY : guard;
+    }
+
+    public Options(int maxShardChars, ShardListener afterShard) {
+      this(maxShardChars, afterShard, null, WriteGuard.ANY);
+    }
 
     public static Options defaults() {
       return new Options(DEFAULT_MAX_SHARD_CHARS, n -> {});
     }
+
+    /** The same options, writing as {@code writer} when {@code guard} allows it. */
+    public Options guarded(String writer, WriteGuard guard) {
+      return new Options(maxShardChars, afterShard, writer, guard);
+    }
   }
+
+  /** The annotation on an index naming the daemon replica that wrote it (HA; see {@link Options#writer}). */
+  public static final String WRITTEN_BY = "paved.dev/written-by";
 
   /**
    * The inventory could not be read or written: damaged, changed by another writer meanwhile,
@@ -157,6 +188,7 @@ public final class InventoryStore {
 
   /** Forgets the inventory of {@code environment} (once everything it recorded is gone): its index, then its shards. */
   public void delete(String environment) {
+    checkGuard(environment);
     String index = name(repo, environment);
     configMaps().withName(index).delete();
     configMaps().withLabel(SHARD_OF, InventoryShards.hash(index)).delete();
@@ -252,6 +284,7 @@ public final class InventoryStore {
   public void write(Inventory inventory) {
     String environment = inventory.environment();
     String index = name(repo, environment);
+    checkGuard(environment);
     ensureNamespace();
     Seen before = seen.get(environment);
     if (before == null) { // never read by this store: writes over whatever is there
@@ -278,10 +311,12 @@ public final class InventoryStore {
       names.add(name);
       options.afterShard().written(names.size());
     }
+    checkGuard(environment); // again: the shards may have taken a while
     ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(index).withNamespace(NAMESPACE)
         .withResourceVersion(before.resourceVersion().isEmpty() ? null : before.resourceVersion())
         .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels(ENVIRONMENT_LABEL, environment).addToLabels(labels)
-        .addToLabels(Labels.REPO, repo).endMetadata()
+        .addToLabels(Labels.REPO, repo).addToAnnotations(options.writer() == null ? Map.of()
+            : Map.of(WRITTEN_BY, options.writer())).endMetadata()
         .addToData("format", FORMAT).addToData("commit", inventory.commit())
         .addToData("generation", Long.toString(generation)).addToData("count", Integer.toString(
             inventory.objects().size())).addToData("shards", String.join("\n", names)).build();
@@ -329,6 +364,14 @@ public final class InventoryStore {
     } catch (KubernetesClientException | NumberFormatException e) {
       LOG.warn("old shards of the inventory of {} not removed yet (the next write tries again): {}", environment,
           e.getMessage());
+    }
+  }
+
+  private void checkGuard(String environment) {
+    Optional<String> refusal = options.guard().refusal(environment);
+    if (refusal.isPresent()) {
+      throw new InventoryException("the inventory of " + environment + " was not written: " + refusal.get(), false,
+          null);
     }
   }
 

@@ -109,6 +109,8 @@ public final class Daemon implements DaemonApi, AutoCloseable {
   private final Map<String, RepoWorker> repos = new LinkedHashMap<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  /** HA on: the Lease manager (null: this daemon works on every target). */
+  private final TargetLeases leases;
 
   private Daemon(DaemonConfig config, Options options) {
     this.config = config;
@@ -122,6 +124,46 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     for (DaemonConfig.Repo r : config.repos()) {
       repos.put(r.name(), new RepoWorker(context, r));
     }
+    this.leases = config.ha().enabled() ? leases(config.ha(), context.connections) : null;
+  }
+
+  /**
+   * HA on: the Lease manager, on the cluster {@code ha.cluster} names (else the daemon's default
+   * connection), and the gate every reconcile and inventory write goes through.
+   */
+  private TargetLeases leases(DaemonConfig.Ha ha, Clusters.Connections connections) {
+    String identity = TargetLeases.identity(ha.identity());
+    Clusters.Connections where = ha.cluster().isPresent() ? connections
+        : new Clusters.Connections(Map.of(), connections.fallback());
+    var cluster = new dev.paved.config.Declarations.Cluster(ha.cluster().orElse("leases"), "", "", Map.of(), null);
+    TargetLeases l = new TargetLeases(Clusters.connect(cluster, where), ha, identity, this::targetKeys,
+        new TargetLeases.Listener() {
+          @Override
+          public void acquired(String repo, String environment) {
+            RepoWorker w = repos.get(repo);
+            if (w != null && !context.closed()) {
+              w.resync();
+            }
+          }
+
+          @Override
+          public void released(String repo, String environment) {
+            RepoWorker w = repos.get(repo);
+            if (w != null) {
+              w.standDown(environment);
+            }
+          }
+        }, context.metrics);
+    context.replica = identity;
+    context.gate = l;
+    return l;
+  }
+
+  /** Every target of every repo ({@code repo/environment}), for the Lease manager. */
+  private Set<String> targetKeys() {
+    Set<String> out = new java.util.TreeSet<>();
+    repos.forEach((name, w) -> w.targets().forEach(t -> out.add(TargetGate.key(name, t.environment()))));
+    return out;
   }
 
   /** A daemon for {@code config}, not started yet. */
@@ -149,6 +191,9 @@ public final class Daemon implements DaemonApi, AutoCloseable {
         every(w.repo.pollInterval(), () -> poll(w));
         LOG.info("polling repo {} every {}", w.repo.name(), w.repo.pollInterval());
       }
+    }
+    if (leases != null) {
+      leases.start();
     }
     repos.values().forEach(this::poll);
     return this;
@@ -249,7 +294,13 @@ public final class Daemon implements DaemonApi, AutoCloseable {
             last.get(s.service() + "\u0000" + s.environment())))));
       }
     }
-    return new DaemonStatus(ready(), rs, ts, ss, options.events().sinks());
+    return new DaemonStatus(ready(), rs, ts, ss, options.events().sinks(), Optional.ofNullable(leases)
+        .map(TargetLeases::view).map(v -> new DaemonStatus.Ha(v.identity(), v.replicas(), v.holders().entrySet()
+            .stream().map(e -> {
+              int slash = e.getKey().indexOf('/');
+              return new DaemonStatus.Holder(e.getKey().substring(0, slash), e.getKey().substring(slash + 1),
+                  e.getValue(), e.getValue().equals(v.identity()));
+            }).toList())));
   }
 
   @Override
@@ -282,12 +333,18 @@ public final class Daemon implements DaemonApi, AutoCloseable {
       return;
     }
     LOG.info("stopping: draining in-flight work (at most {})", config.drainTimeout());
+    if (leases != null) {
+      leases.stopTaking();
+    }
     synchronized (timers) {
       timers.forEach(t -> t.cancel(false));
     }
     repos.values().forEach(RepoWorker::stopAccepting);
     if (!context.awaitIdle(config.drainTimeout())) {
       LOG.warn("in-flight work did not finish within {}; closing anyway", config.drainTimeout());
+    }
+    if (leases != null) {
+      leases.close(); // nothing works on a target any more: the other replicas take them over at once
     }
     repos.values().forEach(RepoWorker::close);
     context.shutdownPools();

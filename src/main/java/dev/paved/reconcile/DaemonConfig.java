@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * {@code file:line:col}, as for the config repo.
  */
 public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Duration drainTimeout,
-    Defaults defaults, List<Repo> repos, Clusters.Connections clusters) {
+    Defaults defaults, List<Repo> repos, Clusters.Connections clusters, Ha ha) {
 
   public static final String DEFAULT_BRANCH = "main";
   public static final Duration DEFAULT_POLL = Duration.ofMinutes(1);
@@ -41,6 +41,41 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
   public DaemonConfig {
     repos = List.copyOf(repos);
     clusters = clusters == null ? defaultConnections() : clusters;
+    ha = ha == null ? Ha.off() : ha;
+  }
+
+  /** A daemon config without HA (one replica). */
+  public DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Duration drainTimeout, Defaults defaults,
+      List<Repo> repos, Clusters.Connections clusters) {
+    this(http, stateDir, resyncInterval, drainTimeout, defaults, repos, clusters, Ha.off());
+  }
+
+  /**
+   * {@code ha:}: replicas share the targets through Kubernetes Leases ({@link TargetLeases}).
+   * {@code cluster}: the name of the {@code clusters:} connection whose namespace {@code
+   * paved-system} holds the Leases (empty: the daemon's default connection, its own cluster in a
+   * pod). {@code identity}: this replica's name (empty: {@code $PAVED_REPLICA_ID}, else the host
+   * name and a random suffix). The timings are client-go leader election's.
+   */
+  public record Ha(boolean enabled, Duration leaseDuration, Duration renewDeadline, Duration retryPeriod,
+      Optional<String> cluster, Optional<String> identity) {
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_RETRY = Duration.ofSeconds(2);
+
+    public static Ha off() {
+      return new Ha(false, DEFAULT_LEASE, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY, Optional.empty(), Optional.empty());
+    }
+
+    /** HA on with the default timings. */
+    public static Ha on() {
+      return new Ha(true, DEFAULT_LEASE, DEFAULT_RENEW_DEADLINE, DEFAULT_RETRY, Optional.empty(), Optional.empty());
+    }
+  }
+
+  /** The same config with {@code ha:} as given. */
+  public DaemonConfig withHa(Ha h) {
+    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, defaults, repos, clusters, h);
   }
 
   /**
@@ -55,7 +90,7 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
 
   /** The same config, reaching clusters as {@code c} says. */
   public DaemonConfig withClusters(Clusters.Connections c) {
-    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, defaults, repos, c);
+    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, defaults, repos, c, ha);
   }
 
   /**
@@ -177,11 +212,11 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
   }
 
   public DaemonConfig withResyncInterval(Duration interval) {
-    return new DaemonConfig(http, stateDir, interval, drainTimeout, defaults, repos, clusters);
+    return new DaemonConfig(http, stateDir, interval, drainTimeout, defaults, repos, clusters, ha);
   }
 
   public DaemonConfig withDefaults(Defaults d) {
-    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, d, repos, clusters);
+    return new DaemonConfig(http, stateDir, resyncInterval, drainTimeout, d, repos, clusters, ha);
   }
 
   // ------------------------------------------------------------------ loading
@@ -267,8 +302,26 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
       }
     }
     for (String p : List.of("/resyncInterval", "/drainTimeout", "/defaults/pollInterval",
-        "/defaults/retry/initialDelay", "/defaults/retry/maxDelay")) {
+        "/defaults/retry/initialDelay", "/defaults/retry/maxDelay", "/ha/leaseDuration", "/ha/renewDeadline",
+        "/ha/retryPeriod")) {
       checkPositive(doc, p, problems);
+    }
+    Ha ha = ha(t.path("ha"));
+    if (ha.renewDeadline().compareTo(ha.leaseDuration()) >= 0) {
+      problems.add(Diagnostic.error(doc.sourceMap().value(t.path("ha").has("renewDeadline") ? "/ha/renewDeadline"
+          : "/ha/leaseDuration"), "invalid-value", "ha.renewDeadline (" + ha.renewDeadline().toMillis()
+          + " ms) must be shorter than ha.leaseDuration (" + ha.leaseDuration().toMillis() + " ms): a replica stops"
+          + " working on a target before another may take its Lease over"));
+    } else if (ha.retryPeriod().compareTo(ha.renewDeadline()) >= 0) {
+      problems.add(Diagnostic.error(doc.sourceMap().value(t.path("ha").has("retryPeriod") ? "/ha/retryPeriod"
+          : "/ha"), "invalid-value", "ha.retryPeriod (" + ha.retryPeriod().toMillis() + " ms) must be shorter"
+          + " than ha.renewDeadline (" + ha.renewDeadline().toMillis() + " ms): a Lease is renewed several times"
+          + " before its deadline"));
+    }
+    if (ha.cluster().isPresent() && !t.path("clusters").has(ha.cluster().get())) {
+      problems.add(Diagnostic.error(doc.sourceMap().value("/ha/cluster"), "invalid-value", "ha.cluster \""
+          + ha.cluster().get() + "\" is not a connection under clusters:; name one of them, or leave ha.cluster out"
+          + " to keep the Leases where the daemon runs"));
     }
     for (int i = 0; i < repos.size(); i++) {
       checkPositive(doc, "/repos/" + i + "/pollInterval", problems);
@@ -330,7 +383,14 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
     }
     Path stateDir = optPath(t, "stateDir", base).orElse(base.resolve(".paved-state"));
     return new DaemonConfig(http, stateDir, duration(t, "resyncInterval", DEFAULT_RESYNC),
-        duration(t, "drainTimeout", DEFAULT_DRAIN), defaults, out, connections(t.path("clusters"), base));
+        duration(t, "drainTimeout", DEFAULT_DRAIN), defaults, out, connections(t.path("clusters"), base), ha);
+  }
+
+  /** {@code ha:} (absent: off). */
+  private static Ha ha(JsonNode h) {
+    return new Ha(h.path("enabled").asBoolean(false), duration(h, "leaseDuration", Ha.DEFAULT_LEASE),
+        duration(h, "renewDeadline", Ha.DEFAULT_RENEW_DEADLINE), duration(h, "retryPeriod", Ha.DEFAULT_RETRY),
+        opt(h, "cluster"), opt(h, "identity"));
   }
 
   /** {@code repos[i].signatures}; unreadable key files and a policy that cannot work are problems at their lines. */

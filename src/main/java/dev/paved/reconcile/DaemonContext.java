@@ -55,6 +55,14 @@ final class DaemonContext {
   /** The pure core's threads for an evaluation (load, render, policies): one per core. */
   final dev.paved.config.Workers evaluation;
 
+  /**
+   * Whether this daemon may work on a target now: always with HA off; with HA on, while this
+   * replica holds the target's Lease ({@link TargetLeases}). Set once, before the daemon starts.
+   */
+  volatile TargetGate gate = TargetGate.OPEN;
+  /** This replica's identity with HA on (recorded on the inventories it writes); null with HA off. */
+  volatile String replica;
+
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object inFlightLock = new Object();
   private int inFlight;

@@ -110,6 +110,38 @@ final class DaemonMetrics {
     }).set(count);
   }
 
+  // ------------------------------------------------------------------ HA (Leases)
+
+  private final AtomicLong replicas = new AtomicLong();
+
+  /** The number of targets whose Lease this replica holds, read when scraped. */
+  void leasesHeld(java.util.function.Supplier<Number> held) {
+    Gauge.builder("paved.lease.held", held, h -> h.get().doubleValue())
+        .description("Targets whose Lease this replica holds (HA)").register(registry);
+    Gauge.builder("paved.lease.replicas", replicas, AtomicLong::get)
+        .description("Live replicas seen by this one (unexpired member Leases, itself included)").register(registry);
+  }
+
+  void replicas(int live) {
+    replicas.set(live);
+  }
+
+  void leaseAcquired(String repo, String environment) {
+    counter("paved.lease.acquired", "Target Leases this replica took (HA)", repo, environment).increment();
+  }
+
+  /** A held Lease lost: not renewed within the renew deadline, or taken over. */
+  void leaseLost(String repo, String environment) {
+    counter("paved.lease.lost", "Target Leases this replica lost: not renewed in time, or taken over (HA)", repo,
+        environment).increment();
+  }
+
+  /** A held Lease given up on purpose: over the fair share, no longer a target, or at shutdown. */
+  void leaseReleased(String repo, String environment) {
+    counter("paved.lease.released", "Target Leases this replica gave up: fair share, removed target (HA)", repo,
+        environment).increment();
+  }
+
   private Counter counter(String name, String description, String repo, String environment) {
     return Counter.builder(name).description(description).tags("repo", repo, "environment", environment)
         .register(registry);

@@ -10,14 +10,35 @@ import java.util.Optional;
  * service × environment. Served as JSON by {@code GET /api/v1/status}; never holds a secret.
  */
 public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets, List<ServiceInEnvironment> services,
-    List<Sink> notifications) {
+    List<Sink> notifications, Optional<Ha> ha) {
 
   public DaemonStatus {
     repos = List.copyOf(repos);
     targets = List.copyOf(targets);
     services = List.copyOf(services);
     notifications = List.copyOf(notifications);
+    ha = ha == null ? Optional.empty() : ha;
   }
+
+  public DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets, List<ServiceInEnvironment> services,
+      List<Sink> notifications) {
+    this(ready, repos, targets, services, notifications, Optional.empty());
+  }
+
+  /**
+   * With HA on: this replica ({@code replica}), the live ones, and which replica holds each
+   * target's Lease ({@code holder} empty: nobody now). A target's sync state in {@link #targets}
+   * is current only on the replica that holds it.
+   */
+  public record Ha(String replica, List<String> replicas, List<Holder> targets) {
+    public Ha {
+      replicas = List.copyOf(replicas);
+      targets = List.copyOf(targets);
+    }
+  }
+
+  /** Who holds a target's Lease; {@code here}: this replica. */
+  public record Holder(String repo, String environment, String holder, boolean here) {}
 
   public DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets, List<ServiceInEnvironment> services) {
     this(ready, repos, targets, services, List.of());

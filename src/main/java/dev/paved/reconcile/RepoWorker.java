@@ -344,6 +344,11 @@ final class RepoWorker {
     }, context.git);
   }
 
+  /** Another replica holds {@code environment} now (HA): this one stops watching it. */
+  void standDown(String environment) {
+    targets.list().stream().filter(t -> t.environment().equals(environment)).forEach(TargetWorker::standDown);
+  }
+
   CompletionStage<DaemonApi.RevertOutcome> revert(DaemonApi.RevertRequest request) {
     String commit = request.commit();
     String reason = request.reason();

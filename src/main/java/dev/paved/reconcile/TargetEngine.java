@@ -34,8 +34,13 @@ final class TargetEngine implements AutoCloseable {
     this.cache = new InformerLiveState(client, environment);
     // Owned as the daemon config's repo name: an id no commit can change.
     this.manager = new ResourceManager(client, Labels.MANAGER, repo, cache, context.applies);
-    this.inventories = new InventoryStore(client, Labels.MANAGER, repo, InventoryStore.Options.defaults(),
-        inventoryLabels);
+    // With HA on, each inventory write first asks whether this replica still holds the target.
+    TargetGate gate = context.gate;
+    this.inventories = new InventoryStore(client, Labels.MANAGER, repo, context.replica == null
+        ? InventoryStore.Options.defaults() : InventoryStore.Options.defaults().guarded(context.replica,
+            env -> gate.holds(repo, env) ? java.util.Optional.empty() : java.util.Optional.of("replica "
+                + context.replica + " no longer holds the Lease of " + repo + "/" + env + " (another replica"
+                + " reconciles it)")), inventoryLabels);
   }
 
   /** Starts the drift watcher on the request's state, or swaps it in (before the sync, as it asks). */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ final class TargetWorker {
   private final ReconcileSlot syncs;
   private final TargetStatus status;
   private volatile boolean retired;
+  /** Held during a reconcile attempt (so that standing down never closes the engine under one). */
+  private final java.util.concurrent.locks.ReentrantLock attempting = new java.util.concurrent.locks.ReentrantLock();
   private final java.util.concurrent.atomic.AtomicBoolean healthQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
   // Guarded by `this`.
@@ -124,6 +127,20 @@ final class TargetWorker {
     if (retired) {
       throw new CancellationException("target no longer followed");
     }
+    if (!context.gate.enter(repo, environment)) {
+      LOG.debug("{}/{}: not reconciled here (another replica holds its Lease)", repo, environment);
+      return null; // reconciled when this replica takes the target (TargetLeases.Listener#acquired)
+    }
+    attempting.lock();
+    try {
+      return attemptHeld(r);
+    } finally {
+      attempting.unlock();
+      context.gate.exit(repo, environment);
+    }
+  }
+
+  private TargetSync.Result attemptHeld(TargetRequest r) {
     if (!context.enter()) {
       throw new CancellationException("daemon closed");
     }
@@ -145,6 +162,12 @@ final class TargetWorker {
       result = TargetSync.run(r.state(), r.prune(), r.commit(), e.manager, e.inventories,
           new TargetSync.Options(false, new ResourceManager.Options(context.config.defaults().applyConcurrency(),
               false, Duration.ofSeconds(30)).withIgnore(r.ignore())).confining(r.platform()));
+      if (result.error().isPresent() && !context.gate.holds(repo, environment)) {
+        // The Lease lost or not renewed in time mid-sync: the inventory write was refused. Tried
+        // again after the backoff: the gate then says whether this replica holds the target again.
+        LOG.info("{}/{}: stopped: {}", repo, environment, result.error().get());
+        throw new LeaseLapsed(result.error().get());
+      }
       if (result.refused()) {
         reporter.refused(result.error().orElse("refused"), Duration.ofNanos(System.nanoTime() - start));
         return result; // not retried: the same write would be refused again; the next commit or resync tries
@@ -157,7 +180,12 @@ final class TargetWorker {
       }
       reporter.succeeded(r, result, Duration.ofNanos(System.nanoTime() - start));
       refreshHealth();
+    } catch (CancellationException | LeaseLapsed ex) {
+      throw ex; // stopped (closing, or the Lease lost): not a failure of the target
     } catch (RuntimeException ex) {
+      if (!context.gate.holds(repo, environment)) {
+        throw new LeaseLapsed(DaemonContext.message(ex));
+      }
       reporter.failed(ex, Duration.ofNanos(System.nanoTime() - start), this::requested);
       throw ex;
     } finally {
@@ -212,6 +240,13 @@ final class TargetWorker {
     } catch (Exception ex) {
       throw new IllegalStateException("cannot check commit " + DaemonContext.shortId(r.commit()) + " before applying"
           + " it: " + DaemonContext.message(ex), ex);
+    }
+  }
+
+  /** The Lease was lost (or not renewed in time) mid-sync: retried, and skipped then unless held again. */
+  private static final class LeaseLapsed extends RuntimeException {
+    LeaseLapsed(String message) {
+      super(message, null, false, false);
     }
   }
 
@@ -324,6 +359,47 @@ final class TargetWorker {
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       close(); // the daemon is closing
+    }
+  }
+
+  /**
+   * This replica no longer holds the target (HA): its watch cache, drift watcher and client go,
+   * once a reconcile under way ended (its inventory write is refused by the gate); made again if
+   * it takes the target back. Off the caller's thread.
+   */
+  void standDown() {
+    try {
+      context.drift.execute(() -> {
+        try { // a reconcile under way ends first: its next inventory write is refused (the gate)
+          if (!attempting.tryLock(context.config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("{}/{}: a reconcile still runs {} after the Lease was lost", repo, environment,
+                context.config.drainTimeout());
+            return;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        try {
+          closeUnheld();
+        } finally {
+          attempting.unlock();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: close() does it
+    }
+  }
+
+  private synchronized void closeUnheld() {
+    if (engine != null && !context.gate.holds(repo, environment)) {
+      LOG.info("{}/{}: another replica holds it now; closing its watches here", repo, environment);
+      try {
+        engine.close();
+      } catch (RuntimeException e) {
+        LOG.debug("closing {}/{}: {}", repo, environment, e.getMessage());
+      }
+      engine = null;
     }
   }
 

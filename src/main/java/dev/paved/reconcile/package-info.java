@@ -27,6 +27,11 @@
  * ({@link dev.paved.reconcile.SignatureGate}): {@code enforce} holds an untrusted head like a
  * commit with errors.
  *
+ * <p>HA ({@code ha:} in the daemon config): replicas share the targets through Kubernetes Leases,
+ * {@link dev.paved.reconcile.TargetLeases} (the I/O; which targets to keep, take and give up is
+ * the pure {@link dev.paved.reconcile.LeaseShare}); every reconcile and inventory write passes the
+ * {@link dev.paved.reconcile.TargetGate} first (always open with HA off).
+ *
  * <p>Before applying, {@link dev.paved.reconcile.TargetSync} runs the tenancy check again ({@code
  * policy.Confinement}) with the kinds' scopes from the cluster's discovery.
  *

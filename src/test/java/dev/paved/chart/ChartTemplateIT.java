@@ -343,6 +343,32 @@ class ChartTemplateIT {
     assertThat(env(container, "PAVED_LOG_FORMAT")).contains("json");
   }
 
+  @Test
+  void haLiftsTheOneReplicaCapAndRendersTheLeaseSettings() throws Exception {
+    List<JsonNode> one = template(REPO);
+    JsonNode single = one(one, "Deployment", "paved").path("spec");
+    assertThat(single.path("strategy").path("type").asText()).as("no overlap of two writers").isEqualTo("Recreate");
+    Path plain = Files.writeString(dir.resolve("plain.yaml"), one(one, "ConfigMap", "paved").path("data")
+        .path("paved.yaml").asText());
+    assertThat(DaemonConfig.load(plain).ha().enabled()).as("HA off by default").isFalse();
+
+    List<JsonNode> objects = template(REPO + "replicaCount: 3\nha: {enabled: true, leaseDuration: 20s}\n");
+    JsonNode spec = one(objects, "Deployment", "paved").path("spec");
+    assertThat(spec.path("replicas").asInt()).isEqualTo(3);
+    assertThat(spec.path("strategy").path("type").asText()).isEqualTo("RollingUpdate");
+    JsonNode container = spec.path("template").path("spec").path("containers").get(0);
+    assertThat(container.path("env").toString()).contains("\"name\":\"PAVED_REPLICA_ID\"",
+        "\"fieldPath\":\"metadata.name\"");
+    Path file = Files.writeString(dir.resolve("ha.yaml"), one(objects, "ConfigMap", "paved").path("data")
+        .path("paved.yaml").asText());
+    DaemonConfig.Ha ha = DaemonConfig.load(file).ha();
+    assertThat(ha.enabled()).isTrue();
+    assertThat(ha.leaseDuration()).hasSeconds(20);
+    assertThat(ha.renewDeadline()).hasSeconds(10);
+    assertThat(ha.retryPeriod()).hasSeconds(2);
+    assertThat(one(objects, "Role", "paved-state").toString()).as("its Leases").contains("leases", "update");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
       replicaCount: 2                                      | at '/replicaCount'

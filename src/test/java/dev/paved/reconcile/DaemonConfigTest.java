@@ -179,6 +179,37 @@ class DaemonConfigTest {
   }
 
   @Test
+  void haIsOffByDefaultAndTakesClientGosTimings() throws Exception {
+    String repos = """
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - {name: platform, url: file:///srv/git/platform.git}
+        clusters:
+          home: {inCluster: true}
+        """;
+    assertThat(parse(repos).ha()).isEqualTo(DaemonConfig.Ha.off());
+    DaemonConfig.Ha on = parse(repos + "ha: {enabled: true}\n").ha();
+    assertThat(on.enabled()).isTrue();
+    assertThat(on.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(on.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(on.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
+    DaemonConfig.Ha tuned = parse(repos + """
+        ha: {enabled: true, leaseDuration: 6s, renewDeadline: 4s, retryPeriod: 500ms, cluster: home, identity: r-0}
+        """).ha();
+    assertThat(tuned).isEqualTo(new DaemonConfig.Ha(true, Duration.ofSeconds(6), Duration.ofSeconds(4),
+        Duration.ofMillis(500), java.util.Optional.of("home"), java.util.Optional.of("r-0")));
+    assertThat(problems(repos + "ha: {enabled: true, leaseDuration: 10s}\n")).containsExactly("paved.yaml:7:36: error:"
+        + " ha.renewDeadline (10000 ms) must be shorter than ha.leaseDuration (10000 ms): a replica stops working on a"
+        + " target before another may take its Lease over");
+    assertThat(problems(repos + "ha:\n  renewDeadline: 3s\n  retryPeriod: 3s\n")).containsExactly("paved.yaml:9:16:"
+        + " error: ha.retryPeriod (3000 ms) must be shorter than ha.renewDeadline (3000 ms): a Lease is renewed"
+        + " several times before its deadline");
+    assertThat(problems(repos + "ha: {enabled: true, cluster: nowhere}\n")).singleElement().asString()
+        .contains("ha.cluster \"nowhere\" is not a connection under clusters:");
+  }
+
+  @Test
   void anUnknownFieldIsReportedAtItsLineAndColumn() {
     assertThat(problems("""
         apiVersion: paved.dev/v1alpha1

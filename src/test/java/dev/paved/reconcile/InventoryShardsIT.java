@@ -114,6 +114,37 @@ class InventoryShardsIT {
         .hasSize(synced.size() + 3).containsAll(synced);
   }
 
+  /** HA: a replica that no longer holds the target's Lease writes nothing, and says why. */
+  @Test
+  void aReplicaThatLostTheLeaseWritesNothing(KubernetesClient client) {
+    LivePlatform p = new LivePlatform(client.getNamespace()).service("checkout", "1.0.0");
+    java.util.concurrent.atomic.AtomicBoolean holds = new java.util.concurrent.atomic.AtomicBoolean(true);
+    InventoryStore.Options guarded = SMALL.guarded("replica-a", env -> holds.get() ? java.util.Optional.empty()
+        : java.util.Optional.of("replica-a no longer holds the Lease of " + env));
+    try (var engine = LivePlatform.engine(client, guarded)) {
+      assertThat(engine.sync(p, "c1").synced()).isTrue();
+    }
+    ConfigMap before = index(client, p.environment);
+    assertThat(before.getMetadata().getAnnotations()).containsEntry(InventoryStore.WRITTEN_BY, "replica-a");
+    Set<String> shardsBefore = shards(client, p.environment);
+
+    holds.set(false); // the Lease lost (or taken over) between the read and the write
+    InventoryStore store = new InventoryStore(client, "paved", guarded);
+    Inventory read = store.read(p.environment).orElseThrow();
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> store.write(new Inventory(p.environment,
+        "c2", read.objects())));
+
+    assertThat(thrown).isInstanceOf(InventoryStore.InventoryException.class)
+        .hasMessage("the inventory of " + p.environment + " was not written: replica-a no longer holds the Lease of "
+            + p.environment);
+    assertThat(index(client, p.environment).getMetadata().getResourceVersion())
+        .isEqualTo(before.getMetadata().getResourceVersion());
+    assertThat(shards(client, p.environment)).isEqualTo(shardsBefore);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> store.delete(p.environment)))
+        .isInstanceOf(InventoryStore.InventoryException.class);
+    assertThat(index(client, p.environment)).isNotNull();
+  }
+
   @Test
   void aStaleWriterFailsAndChangesNothing(KubernetesClient client) {
     LivePlatform p = new LivePlatform(client.getNamespace()).service("checkout", "1.0.0");
