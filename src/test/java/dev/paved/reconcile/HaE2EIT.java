@@ -348,6 +348,7 @@ class HaE2EIT {
         http:
           host: 127.0.0.1
           port: %d
+          publicRead: true
         stateDir: %s
         resyncInterval: 10m
         repos:
