@@ -6,6 +6,7 @@ import dev.paved.config.Declarations.Policy;
 import dev.paved.config.Declarations.Service;
 import dev.paved.config.Declarations.Settings;
 import dev.paved.config.Declarations.Team;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,22 @@ public record Platform(String revision, Map<String, Service> services, Map<Strin
   /** Whether {@code service} runs in {@code environment}. */
   public boolean deploys(Service service, String environment) {
     return service.environments() == null || service.environments().contains(environment);
+  }
+
+  /** One service in one environment it runs in. */
+  public record Deployment(Service service, Environment environment) {}
+
+  /** Every (service, environment) pair that runs, environments then services in their map order. */
+  public List<Deployment> deployments() {
+    List<Deployment> out = new ArrayList<>();
+    for (Environment env : environments().values()) {
+      for (Service svc : services().values()) {
+        if (deploys(svc, env.name())) {
+          out.add(new Deployment(svc, env));
+        }
+      }
+    }
+    return out;
   }
 
   public Optional<Team> team(String name) {

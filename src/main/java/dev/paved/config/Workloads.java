@@ -46,15 +46,7 @@ public final class Workloads {
 
   /** The workloads of {@code platform}, each pair resolved on {@code workers}. */
   public static Result resolve(Platform platform, Workers workers) {
-    record Pair(Service service, Environment environment) {}
-    List<Pair> pairs = new ArrayList<>();
-    for (Environment env : platform.environments().values()) {
-      for (Service svc : platform.services().values()) {
-        if (platform.deploys(svc, env.name())) {
-          pairs.add(new Pair(svc, env));
-        }
-      }
-    }
+    List<Platform.Deployment> pairs = platform.deployments();
     // Each pair resolves on its own (pure): spread them over the workers, keep the order.
     List<Result> each = workers.map(pairs, p -> resolve(platform, p.service(), p.environment()));
     List<Workload> out = new ArrayList<>();

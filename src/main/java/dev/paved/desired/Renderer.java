@@ -72,15 +72,7 @@ public final class Renderer {
    */
   public static Rendered render(Platform platform, String commit, Workers workers, Pieces previous,
       Predicate<String> reusable) {
-    record Pair(Service service, Environment environment) {}
-    List<Pair> pairs = new ArrayList<>();
-    for (Environment env : platform.environments().values()) {
-      for (Service svc : platform.services().values()) {
-        if (platform.deploys(svc, env.name())) {
-          pairs.add(new Pair(svc, env));
-        }
-      }
-    }
+    List<Platform.Deployment> pairs = platform.deployments();
     // Pairs resolve and render independently (pure functions): spread them over the workers, keep the order.
     List<Pieces.Piece> done = workers.map(pairs, p -> {
       Pieces.Piece before = reusable.test(p.service().name())
