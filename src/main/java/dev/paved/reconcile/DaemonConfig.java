@@ -238,21 +238,28 @@ public record DaemonConfig(Http http, Path stateDir, Duration resyncInterval, Du
   }
 
   /**
+   * The bytes of {@code file}, a config file of the daemon's ({@code what}: "daemon config file",
+   * "API tokens file"); a missing or unreadable one is an error at {@code file:1:1}.
+   */
+  public static byte[] readFile(Path file, String what) throws InvalidConfigException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new InvalidConfigException(List.of(Diagnostic.error(Location.ofFile(file.toString()), "no-file",
+          what + " not found")));
+    } catch (IOException e) {
+      throw new InvalidConfigException(List.of(Diagnostic.error(Location.ofFile(file.toString()), "unreadable",
+          "cannot read the " + what + ": " + e.getMessage())));
+    }
+  }
+
+  /**
    * Reads and validates {@code file}. Relative paths in it (state dir, token and key files) are
    * resolved against the file's directory.
    */
   public static DaemonConfig load(Path file) throws InvalidConfigException {
     String name = file.toString();
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new InvalidConfigException(List.of(Diagnostic.error(Location.ofFile(name), "no-file",
-          "daemon config file not found")));
-    } catch (IOException e) {
-      throw new InvalidConfigException(List.of(Diagnostic.error(Location.ofFile(name), "unreadable",
-          "cannot read the daemon config: " + e.getMessage())));
-    }
+    byte[] bytes = readFile(file, "daemon config file");
     Path base = file.toAbsolutePath().getParent();
     return parse(name, bytes, base == null ? Path.of("").toAbsolutePath() : base);
   }

@@ -7,12 +7,10 @@ import dev.paved.config.Location;
 import dev.paved.config.SchemaValidator;
 import dev.paved.config.YamlDocument;
 import dev.paved.config.YamlReader;
+import dev.paved.reconcile.DaemonConfig;
 import dev.paved.reconcile.DaemonConfig.InvalidConfigException;
 import dev.paved.secret.Scrubber;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -128,14 +126,7 @@ public final class ApiTokens {
    */
   public static ApiTokens load(Path file) throws InvalidConfigException {
     String name = file.toString();
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw invalid(Location.ofFile(name), "no-file", "API tokens file not found");
-    } catch (IOException e) {
-      throw invalid(Location.ofFile(name), "unreadable", "cannot read the API tokens file: " + e.getMessage());
-    }
+    byte[] bytes = DaemonConfig.readFile(file, "API tokens file");
     YamlReader.Result parsed = YamlReader.read(name, bytes);
     if (!parsed.ok()) {
       throw new InvalidConfigException(parsed.diagnostics());
