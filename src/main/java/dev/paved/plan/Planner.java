@@ -8,6 +8,7 @@ import dev.paved.desired.DesiredObject;
 import dev.paved.desired.DesiredState;
 import dev.paved.desired.EnvironmentState;
 import dev.paved.desired.Manifests;
+import dev.paved.desired.Labels;
 import dev.paved.desired.ObjectKey;
 import dev.paved.plan.Plan.Action;
 import dev.paved.plan.Plan.EnvironmentPlan;
@@ -83,7 +84,10 @@ public final class Planner {
   }
 
   /** How {@code key} changes from {@code b} to {@code a} (either may be null); empty when it does not. */
-  private Optional<ObjectChange> change(ObjectKey key, DesiredObject b, DesiredObject a) {
+  Optional<ObjectChange> change(ObjectKey key, DesiredObject b, DesiredObject a) {
+    if (b != null && a != null && sameButCommit(b.manifest(), a.manifest(), 0)) {
+      return Optional.empty(); // what successive evaluations share: nothing copied or printed
+    }
     ObjectNode oldTree = b == null ? null : redactor.clean(b.manifest());
     ObjectNode newTree = a == null ? null : redactor.clean(a.manifest());
     if (oldTree != null && newTree != null && sameInOrder(oldTree, newTree)) {
@@ -104,6 +108,9 @@ public final class Planner {
    * makes their YAML the same text); {@link JsonNode#equals} ignores the order of fields.
    */
   static boolean sameInOrder(JsonNode a, JsonNode b) {
+    if (a == b) {
+      return true; // a subtree shared between two evaluations
+    }
     if (a.isObject() && b.isObject()) {
       if (a.size() != b.size()) {
         return false;
@@ -131,6 +138,47 @@ public final class Planner {
       return true;
     }
     return !a.isContainerNode() && !b.isContainerNode() && a.getClass() == b.getClass() && a.equals(b);
+  }
+
+  /**
+   * {@link #sameInOrder}, but for the value of {@code metadata.annotations["paved.dev/source-commit"]}
+   * ({@code depth}: 0 at the root, 1 in metadata, 2 in its annotations): two objects this accepts
+   * clean to the same tree, so they print the same. Cheap when they share subtrees.
+   */
+  static boolean sameButCommit(JsonNode a, JsonNode b, int depth) {
+    if (a == b) {
+      return true;
+    }
+    if (!a.isObject() || !b.isObject()) {
+      return sameInOrder(a, b);
+    }
+    Iterator<Map.Entry<String, JsonNode>> x = a.fields();
+    Iterator<Map.Entry<String, JsonNode>> y = b.fields();
+    while (true) {
+      Map.Entry<String, JsonNode> e = next(x, depth);
+      Map.Entry<String, JsonNode> f = next(y, depth);
+      if (e == null || f == null) {
+        return e == f;
+      }
+      if (!e.getKey().equals(f.getKey())) {
+        return false;
+      }
+      boolean deeper = depth == 0 && e.getKey().equals("metadata") || depth == 1 && e.getKey().equals("annotations");
+      if (!(deeper ? sameButCommit(e.getValue(), f.getValue(), depth + 1) : sameInOrder(e.getValue(), f.getValue()))) {
+        return false;
+      }
+    }
+  }
+
+  /** The next field, skipping the commit annotation among the annotations; null at the end. */
+  private static Map.Entry<String, JsonNode> next(Iterator<Map.Entry<String, JsonNode>> it, int depth) {
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (depth != 2 || !e.getKey().equals(Labels.SOURCE_COMMIT)) {
+        return e;
+      }
+    }
+    return null;
   }
 
   private static Map<ObjectKey, DesiredObject> index(EnvironmentState state) {

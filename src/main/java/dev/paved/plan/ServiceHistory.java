@@ -3,7 +3,7 @@ package dev.paved.plan;
 import dev.paved.desired.DesiredObject;
 import dev.paved.desired.DesiredState;
 import dev.paved.desired.EnvironmentState;
-import dev.paved.plan.Plan.ObjectChange;
+import dev.paved.desired.ObjectKey;
 import dev.paved.policy.Images;
 import dev.paved.source.CommitInfo;
 import java.util.ArrayList;
@@ -60,27 +60,81 @@ public final class ServiceHistory {
 
   /**
    * What changed from {@code before} to {@code after}, per (environment, service), sorted by
-   * environment then service. Objects not of a service (namespaces) are not counted.
+   * environment then service. Objects not of a service (namespaces) are not counted. Each object
+   * is compared once; an object that is the same but for its commit annotation (what successive
+   * evaluations share) is recognised without copying it.
    */
   public List<ServiceChange> changes(DesiredState before, DesiredState after) {
-    DesiredState b = filter(before);
-    DesiredState a = filter(after);
-    Map<String, Map<String, List<ObjectChange>>> byEnv = new TreeMap<>();
-    for (Plan.EnvironmentPlan env : planner.between(b, List.of(), a, List.of()).environments()) {
-      for (ObjectChange c : env.changes()) {
-        byEnv.computeIfAbsent(env.environment(), k -> new TreeMap<>())
-            .computeIfAbsent(c.service(), k -> new ArrayList<>()).add(c);
+    java.util.Set<String> envs = new java.util.TreeSet<>(before.environments().keySet());
+    envs.addAll(after.environments().keySet());
+    List<ServiceChange> out = new ArrayList<>();
+    for (String env : envs) {
+      if (!environment.test(env)) {
+        continue;
+      }
+      Map<String, Map<ObjectKey, DesiredObject>> old = byService(before.environments().get(env));
+      Map<String, Map<ObjectKey, DesiredObject>> now = byService(after.environments().get(env));
+      java.util.Set<String> services = new java.util.TreeSet<>(old.keySet());
+      services.addAll(now.keySet());
+      for (String svc : services) {
+        Map<ObjectKey, DesiredObject> b = old.getOrDefault(svc, Map.of());
+        Map<ObjectKey, DesiredObject> a = now.getOrDefault(svc, Map.of());
+        java.util.Set<ObjectKey> keys = new java.util.TreeSet<>(b.keySet());
+        keys.addAll(a.keySet());
+        List<String> changed = new ArrayList<>();
+        for (ObjectKey key : keys) {
+          if (planner.change(key, b.get(key), a.get(key)).isPresent()) {
+            changed.add(key.toString());
+          }
+        }
+        if (!changed.isEmpty()) {
+          Change change = b.isEmpty() ? Change.ADDED : a.isEmpty() ? Change.REMOVED : Change.CHANGED;
+          out.add(new ServiceChange(svc, env, change, changed, Images.of(List.copyOf(b.values())),
+              Images.of(List.copyOf(a.values()))));
+        }
       }
     }
-    List<ServiceChange> out = new ArrayList<>();
-    byEnv.forEach((env, services) -> services.forEach((svc, objectChanges) -> {
-      List<DesiredObject> old = objectsOf(b, env, svc);
-      List<DesiredObject> now = objectsOf(a, env, svc);
-      Change change = old.isEmpty() ? Change.ADDED : now.isEmpty() ? Change.REMOVED : Change.CHANGED;
-      out.add(new ServiceChange(svc, env, change, objectChanges.stream().map(c -> c.key().toString()).toList(),
-          Images.of(old), Images.of(now)));
-    }));
     return out;
+  }
+
+  /** The objects of {@code state} (null: none) of each service the filter accepts, in apply order. */
+  private Map<String, Map<ObjectKey, DesiredObject>> byService(EnvironmentState state) {
+    Map<String, Map<ObjectKey, DesiredObject>> out = new java.util.HashMap<>();
+    if (state != null) {
+      for (DesiredObject o : state.objects()) {
+        if (o.service() != null && service.test(o.service())) {
+          out.computeIfAbsent(o.service(), k -> new java.util.LinkedHashMap<>()).put(o.key(), o);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What {@link #walk} learnt, for the next walk over an overlapping list of commits (the daemon
+   * walks the last commits again at each new head): which commits validate, and the changes
+   * between two commits. Each new commit then costs one comparison with the commit before it, not
+   * one per commit of the list. Bounded (the oldest forgotten first); safe to share between
+   * threads. Keep one per (history filters, repo).
+   */
+  public static final class Memo {
+    private final Map<String, Boolean> valid;
+    private final Map<String, List<ServiceChange>> changes;
+
+    /** A memo of at most {@code size} commits and as many comparisons. */
+    public Memo(int size) {
+      valid = bounded(size);
+      changes = bounded(size);
+    }
+
+    private static <V> Map<String, V> bounded(int size) {
+      return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+          return size() > size;
+        }
+      });
+    }
   }
 
   /**
@@ -92,41 +146,42 @@ public final class ServiceHistory {
    * the commits that changed something, newest first.
    */
   public List<Entry> walk(List<CommitInfo> commits, java.util.function.Function<String, Optional<DesiredState>> desired) {
+    return walk(commits, desired, new Memo(2 * commits.size() + 2));
+  }
+
+  /**
+   * {@link #walk(List, java.util.function.Function)}, asking {@code desired} only for what {@code
+   * memo} does not know yet, and teaching it what it learns. The result is the same.
+   */
+  public List<Entry> walk(List<CommitInfo> commits, java.util.function.Function<String, Optional<DesiredState>> desired,
+      Memo memo) {
     List<Entry> out = new ArrayList<>();
     if (commits.isEmpty()) {
       return out;
     }
+    // A side of a comparison: a commit that validates, or "" for nothing (a root's parent, or a
+    // parent that does not validate: everything of the oldest commit is then new).
+    java.util.function.Predicate<String> validates = id -> memo.valid.computeIfAbsent(id,
+        k -> desired.apply(k).isPresent());
+    java.util.function.Function<String, DesiredState> state = id -> id.isEmpty() ? new DesiredState("", Map.of())
+        : desired.apply(id).orElseThrow();
     String base = commits.get(commits.size() - 1).parent();
-    DesiredState last = base == null ? new DesiredState("", Map.of())
-        : desired.apply(base).orElse(new DesiredState(base, Map.of()));
+    String last = base == null || !validates.test(base) ? "" : base;
     for (int i = commits.size() - 1; i >= 0; i--) {
       CommitInfo commit = commits.get(i);
-      Optional<DesiredState> now = desired.apply(commit.id());
-      if (now.isEmpty()) {
+      if (!validates.test(commit.id())) {
         continue;
       }
-      List<ServiceChange> changes = changes(last, now.get());
+      String from = last;
+      List<ServiceChange> changes = memo.changes.computeIfAbsent(from + ".." + commit.id(),
+          k -> changes(state.apply(from), state.apply(commit.id())));
       if (!changes.isEmpty()) {
         out.add(new Entry(commit, changes));
       }
-      last = now.get();
+      last = commit.id();
     }
     java.util.Collections.reverse(out);
     return out;
   }
 
-  private DesiredState filter(DesiredState state) {
-    Map<String, EnvironmentState> envs = new TreeMap<>();
-    state.environments().forEach((name, env) -> {
-      if (environment.test(name)) {
-        envs.put(name, new EnvironmentState(env.environment(), env.tier(), env.cluster(), env.objects().stream()
-            .filter(o -> o.service() != null && service.test(o.service())).toList()));
-      }
-    });
-    return new DesiredState(state.revision(), envs);
-  }
-
-  private static List<DesiredObject> objectsOf(DesiredState state, String env, String svc) {
-    return Optional.ofNullable(state.environments().get(env)).map(e -> e.ofService(svc)).orElse(List.of());
-  }
 }

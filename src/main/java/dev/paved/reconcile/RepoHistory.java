@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The recent history of a followed repo's services ({@link ServiceHistory} over the last
  * {@link #DEPTH} commits that touch the config repo), recomputed on a git worker after each new
- * good commit; evaluations come from the repo's evaluation cache, so a new commit costs one
- * evaluation. Readers get the last computed history, and the newest change of each service in
- * each environment, at once (empty until the first one).
+ * good commit from what the last walk learnt ({@link ServiceHistory.Memo}): a new commit costs
+ * its evaluation (from the repo's evaluation cache) and one comparison with the commit before it.
+ * Readers get the last computed history, and the newest change of each service in each
+ * environment, at once (empty until the first one).
  */
 final class RepoHistory {
 
@@ -32,6 +33,9 @@ final class RepoHistory {
   /** A computed history and the newest change of each (service, environment) in it. */
   private record Computed(List<ServiceHistory.Entry> entries, Map<String, DaemonStatus.LastChange> lastChanges) {}
 
+  private final ServiceHistory history = new ServiceHistory(new Redactor(), s -> true, e -> true);
+  /** What the last walks learnt: a new head costs one comparison (and its evaluation), not {@link #DEPTH}. */
+  private final ServiceHistory.Memo memo = new ServiceHistory.Memo(4 * DEPTH);
   private volatile String head;
   private volatile Computed computed = new Computed(List.of(), Map.of());
 
@@ -52,8 +56,7 @@ final class RepoHistory {
     }
     try {
       List<CommitInfo> commits = source.log(commit, DEPTH);
-      List<ServiceHistory.Entry> entries = new ServiceHistory(new Redactor(), s -> true, e -> true).walk(commits,
-          evaluate::desired);
+      List<ServiceHistory.Entry> entries = history.walk(commits, evaluate::desired, memo);
       computed = new Computed(entries, lastChanges(entries));
       head = commit;
     } catch (Exception e) {

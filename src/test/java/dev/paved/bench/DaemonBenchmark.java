@@ -70,7 +70,7 @@ final class DaemonBenchmark {
       Path config = Files.writeString(dir.resolve("paved.yaml"), """
           apiVersion: paved.dev/v1alpha1
           kind: DaemonConfig
-          http: {host: 127.0.0.1, port: %d}
+          http: {host: 127.0.0.1, port: %d, publicRead: true}
           stateDir: %s
           resyncInterval: %ds
           repos:

@@ -79,4 +79,22 @@ class PlannerTest {
     assertThat(Planner.sameInOrder(json("{\"a\":1}"), json("{\"a\":10000000000}"))).isFalse();
     assertThat(Planner.sameInOrder(json("{\"a\":\"1\"}"), json("{\"a\":1}"))).isFalse();
   }
+
+  @Test
+  void sameButCommitIgnoresOnlyTheCommitAnnotationAndKeepsFieldOrder() {
+    String a = "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\",\"annotations\":{\"" + Labels.SOURCE_COMMIT
+        + "\":\"c1\",\"team\":\"t\"}},\"data\":{\"a\":\"1\"}}";
+    assertThat(Planner.sameButCommit(json(a), json(a.replace("c1", "c2")), 0)).isTrue();
+    // the annotation elsewhere, another annotation, the order of the data: changes
+    assertThat(Planner.sameButCommit(json(a), json(a.replace("\"team\":\"t\"", "\"team\":\"u\"")), 0)).isFalse();
+    assertThat(Planner.sameButCommit(json(a), json(a.replace("\"data\":{\"a\":\"1\"}",
+        "\"data\":{\"" + Labels.SOURCE_COMMIT + "\":\"1\"}")), 0)).isFalse();
+    assertThat(Planner.sameButCommit(json("{\"data\":{\"a\":\"1\",\"b\":\"2\"}}"),
+        json("{\"data\":{\"b\":\"2\",\"a\":\"1\"}}"), 0)).isFalse();
+    // one side without the annotation at all is the same as one with it (what the cleaned copies show)
+    assertThat(Planner.sameButCommit(json(a), json(a.replace("\"" + Labels.SOURCE_COMMIT + "\":\"c1\",", "")), 0))
+        .isTrue();
+    assertThat(Planner.sameButCommit(json(a), json(a.replace("\"team\":\"t\"", "\"team\":\"t\",\"x\":\"y\"")), 0))
+        .isFalse();
+  }
 }
