@@ -1,6 +1,5 @@
 package dev.paved.apply;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.config.Declarations.DriftMode;
 import dev.paved.desired.DesiredObject;
 import dev.paved.desired.EnvironmentState;
@@ -70,17 +69,20 @@ public final class DriftWatcher implements AutoCloseable {
     default void checked(ObjectKey key, String resourceVersion, List<String> drifted) {}
   }
 
-  private record Snapshot(EnvironmentState state, Map<ObjectKey, DesiredObject> objects,
-      Map<ObjectKey, ObjectNode> prepared, DriftMode mode, IgnoreRules ignore) {
+  /**
+   * The desired state being watched. An object's prepared manifest (what an apply would send) is
+   * made when the object is checked, not here: a new commit of 10,000 services swaps the snapshot
+   * without copying and hashing 40,000 manifests, and no second copy of them is kept.
+   */
+  private record Snapshot(EnvironmentState state, Map<ObjectKey, DesiredObject> objects, DriftMode mode,
+      IgnoreRules ignore) {
 
     static Snapshot of(EnvironmentState state, DriftMode mode, IgnoreRules ignore) {
       Map<ObjectKey, DesiredObject> objects = new HashMap<>();
-      Map<ObjectKey, ObjectNode> prepared = new HashMap<>();
       for (DesiredObject o : state.objects()) {
         objects.put(o.key(), o);
-        prepared.put(o.key(), ResourceManager.prepared(o));
       }
-      return new Snapshot(state, Map.copyOf(objects), Map.copyOf(prepared), mode, ignore);
+      return new Snapshot(state, Map.copyOf(objects), mode, ignore);
     }
   }
 
@@ -253,7 +255,8 @@ public final class DriftWatcher implements AutoCloseable {
       resolve(key);
       return;
     }
-    Optional<DriftDetector.Finding> found = detector.check(desiredObject, s.prepared().get(key), s.ignore());
+    Optional<DriftDetector.Finding> found = detector.check(desiredObject, ResourceManager.prepared(desiredObject),
+        s.ignore());
     if (found.isEmpty()) {
       return;
     }
