@@ -85,7 +85,8 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
-  private record Watched(SharedIndexInformer<GenericKubernetesResource> informer, CompletableFuture<Void> synced) {}
+  private record Watched(SharedIndexInformer<GenericKubernetesResource> informer, CompactItemStore store,
+      CompletableFuture<Void> synced) {}
 
   public InformerLiveState(KubernetesClient client, String environment) {
     this(client, environment, Duration.ofSeconds(60));
@@ -124,16 +125,21 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
 
   @Override
   public Optional<JsonNode> get(ObjectKey key) {
-    SharedIndexInformer<GenericKubernetesResource> informer = synced(Kind.of(key));
-    GenericKubernetesResource live = informer.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()));
-    return Optional.ofNullable(live).map(o -> tree(Kind.of(key), o));
+    Kind kind = Kind.of(key);
+    com.fasterxml.jackson.databind.node.ObjectNode live = synced(kind).store()
+        .tree(Cache.namespaceKeyFunc(key.namespace(), key.name()));
+    if (live == null) {
+      return Optional.empty();
+    }
+    live.put("apiVersion", kind.apiVersion());
+    live.put("kind", kind.kind());
+    return Optional.of(live);
   }
 
   @Override
   public Optional<String> resourceVersion(ObjectKey key) {
-    GenericKubernetesResource live = synced(Kind.of(key)).getStore()
-        .getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()));
-    return Optional.ofNullable(live).map(o -> String.valueOf(o.getMetadata().getResourceVersion()));
+    return Optional.ofNullable(synced(Kind.of(key)).store().resourceVersion(Cache.namespaceKeyFunc(key.namespace(),
+        key.name())));
   }
 
   /**
@@ -178,10 +184,12 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
         .inAnyNamespace()
         .withLabels(selector())
         .runnableInformer(0);
+    CompactItemStore store = new CompactItemStore();
+    informer.itemStore(store);
     informer.addEventHandler(new Dispatch(kind));
     CompletableFuture<Void> synced = informer.start().toCompletableFuture();
     LOG.debug("watching {} {} of environment {}", kind.apiVersion(), kind.kind(), environment);
-    return new Watched(informer, synced);
+    return new Watched(informer, store, synced);
   }
 
   /**
@@ -215,7 +223,7 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
     return t;
   }
 
-  private SharedIndexInformer<GenericKubernetesResource> synced(Kind kind) {
+  private Watched synced(Kind kind) {
     Watched w;
     try {
       w = watched(kind);
@@ -226,11 +234,11 @@ public final class InformerLiveState implements LiveState, AutoCloseable {
           + e.getMessage(), e);
     }
     if (w.synced().isDone() && !w.synced().isCompletedExceptionally()) {
-      return w.informer();
+      return w;
     }
     try {
       w.synced().get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      return w.informer();
+      return w;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KubernetesClientException("interrupted while waiting for the cache of " + kind.kind());

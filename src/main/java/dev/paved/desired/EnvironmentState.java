@@ -20,37 +20,41 @@ public record EnvironmentState(String environment, String tier, String cluster, 
 
   public EnvironmentState {
     identities = Map.copyOf(identities);
-    // Apply order, by a stable sort on this thread. Never Arrays.parallelSort here: it runs on
-    // the JVM's common pool, which the core does not use (its caller gives it Workers), and
-    // inside the renderer's parallel work on that pool it livelocked the JDK 17 pool
-    // (RendererTest.largeEnvironmentsRenderSideBySideOnTwoWorkers).
-    DesiredObject[] sorted = grouped(objects);
-    java.util.Arrays.sort(sorted, (a, b) -> a.key().compareTo(b.key()));
-    objects = java.util.Collections.unmodifiableList(java.util.Arrays.asList(sorted));
+    objects = java.util.Collections.unmodifiableList(java.util.Arrays.asList(sorted(objects)));
   }
 
   /**
-   * {@code objects} grouped by everything the apply order compares before the name (kind, group,
-   * namespace), groups in that order, each in the given order: a renderer gives each group's
-   * objects mostly sorted by name already (its services in order), so the sort that follows finds
-   * long runs and does little more than check them. The same order of equal keys as the input.
+   * {@code objects} in apply order ({@link ObjectKey#compareTo}), equal keys in the given order.
+   * Grouped by everything the order compares before the name (kind, API group, namespace: a few
+   * groups), the groups sorted, then each group by name: a renderer gives each group's objects
+   * sorted by name already (its services in order), so that sort only checks them. Sorts on this
+   * thread: never Arrays.parallelSort here, it runs on the JVM's common pool, which the core does
+   * not use (its caller gives it Workers), and inside the renderer's parallel work on that pool it
+   * livelocked the JDK 17 pool (RendererTest.largeEnvironmentsRenderSideBySideOnTwoWorkers).
    */
-  private static DesiredObject[] grouped(List<DesiredObject> objects) {
-    java.util.TreeMap<ObjectKey, List<DesiredObject>> groups = new java.util.TreeMap<>();
+  private static DesiredObject[] sorted(List<DesiredObject> objects) {
+    Map<ObjectKey, List<DesiredObject>> groups = new java.util.HashMap<>();
     for (DesiredObject o : objects) {
       ObjectKey k = o.key();
-      groups.computeIfAbsent(new ObjectKey(k.apiVersion(), k.kind(), k.namespace(), ""), g -> new java.util.ArrayList<>())
+      // the group part of the apiVersion only ("apps/" for apps/v1, "/" for v1): versions of one group sort together
+      groups.computeIfAbsent(new ObjectKey(k.group() + "/", k.kind(), k.namespace(), ""), g -> new java.util.ArrayList<>())
           .add(o);
     }
+    List<ObjectKey> order = new java.util.ArrayList<>(groups.keySet());
+    order.sort(null);
     DesiredObject[] out = new DesiredObject[objects.size()];
     int i = 0;
-    for (List<DesiredObject> group : groups.values()) {
+    for (ObjectKey g : order) {
+      List<DesiredObject> group = groups.get(g);
+      group.sort(BY_NAME);
       for (DesiredObject o : group) {
         out[i++] = o;
       }
     }
     return out;
   }
+
+  private static final java.util.Comparator<DesiredObject> BY_NAME = (a, b) -> a.key().name().compareTo(b.key().name());
 
   public Optional<DesiredObject> find(ObjectKey key) {
     return objects.stream().filter(o -> o.key().equals(key)).findFirst();

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,13 +50,26 @@ final class DaemonBenchmark {
     Path script = basedir.resolve("scripts/control-plane");
     int commits = Integer.getInteger("bench.daemon.commits", 20);
     int resync = Integer.getInteger("bench.daemon.resync", 60);
+    int environments = Integer.getInteger("bench.daemon.environments", 1);
     String env = "daemon" + services;
+    // -Dbench.daemon.environments=N: N environments on the cluster, each running every service
+    // (the first is where commit -> applied is watched).
+    List<String> envs = new java.util.ArrayList<>(List.of(env));
+    for (int i = 1; i < environments; i++) {
+      envs.add(env + "-" + (char) ('a' + i));
+    }
+    int objects = (4 * services + 5) * environments;
     Path dir = Files.createTempDirectory("paved-bench-daemon-");
     try (ControlPlane cp = ControlPlane.start(script); KubernetesClient client = cp.newClient();
         Git work = Git.init().setInitialBranch("main").setDirectory(dir.resolve("work").toFile()).call()) {
       Path bare = dir.resolve("remote.git");
       Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
-      Map<String, SourceFile> files = EngineBenchmark.files(services, env);
+      Map<String, SourceFile> files = new java.util.HashMap<>(EngineBenchmark.files(services, env));
+      for (String e : envs.subList(1, envs.size())) {
+        String path = "environments/" + e + ".yaml";
+        files.put(path, SourceFile.of(path, new String(files.get("environments/" + env + ".yaml").bytes(),
+            StandardCharsets.UTF_8).replace(env, e)));
+      }
       for (SourceFile f : files.values()) {
         Path p = dir.resolve("work").resolve(f.path());
         Files.createDirectories(p.getParent());
@@ -84,22 +98,22 @@ final class DaemonBenchmark {
           """.formatted(port, dir.resolve("state"), resync, bare.toUri(), dir.resolve("webhook-secret"),
           cp.kubeconfig()));
       Daemon daemon = new Daemon(port);
-      System.out.printf("%ndaemon mode, %d services (%d objects), scripts/paved serve, load average %s%n", services,
-          4 * services + 5, CliValidate.loadAverage());
+      System.out.printf("%ndaemon mode, %d services, %d environments (%d objects), scripts/paved serve, load average"
+          + " %s%n", services, environments, objects, CliValidate.loadAverage());
       long t0 = System.nanoTime();
       Process serve = new ProcessBuilder(basedir.resolve("scripts/paved").toString(), "serve", "--config",
           config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile())
           .start();
       try {
         await(3_600, "the first commit synced (see " + dir.resolve("serve.log") + ")", () -> !serve.isAlive()
-            || daemon.synced(env, first));
+            || envs.stream().allMatch(e -> daemon.synced(e, first)));
         if (!serve.isAlive()) {
           throw new IllegalStateException("paved serve exited: " + Files.readString(dir.resolve("serve.log")));
         }
         long coldMs = (System.nanoTime() - t0) / 1_000_000;
         Memory afterFirst = memory(serve.pid(), daemon);
         System.out.printf("  cold start to synced: %.1f s (JVM start, clone, evaluation, %d objects applied);"
-            + " then %s; load average %s%n", coldMs / 1000.0, 4 * services + 5, afterFirst, CliValidate.loadAverage());
+            + " then %s; load average %s%n", coldMs / 1000.0, objects, afterFirst, CliValidate.loadAverage());
 
         long[] applied = new long[commits];
         for (int i = 0; i < commits; i++) {
@@ -129,7 +143,7 @@ final class DaemonBenchmark {
             daemon.webhook();
             applied[i] = (seen.get(600, TimeUnit.SECONDS) - s0) / 1_000_000;
           }
-          await(600, "commit " + c + " synced", () -> daemon.synced(env, c));
+          await(600, "commit " + c + " synced", () -> envs.stream().allMatch(e -> daemon.synced(e, c)));
         }
         long[] sorted = applied.clone();
         Arrays.sort(sorted);
@@ -141,10 +155,11 @@ final class DaemonBenchmark {
 
         // A no-op resync: the process's CPU from the end of one periodic resync to the end of the next.
         double count = daemon.reconciles();
-        await(3 * resync + 600, "a resync", () -> daemon.reconciles() > count);
+        // a resync reconciles every target (one per environment)
+        await(3 * resync + 600, "a resync", () -> daemon.reconciles() >= count + environments);
         double cpu0 = cpuSeconds(serve.pid());
         double sum0 = daemon.reconcileSeconds();
-        await(3 * resync + 600, "the next resync", () -> daemon.reconciles() > count + 1);
+        await(3 * resync + 600, "the next resync", () -> daemon.reconciles() >= count + 2 * environments);
         double cpu = cpuSeconds(serve.pid()) - cpu0;
         System.out.printf("  no-op resync of %d services: %.2f CPU s over one resync interval (%d s, idle time"
             + " included), the reconcile itself %.2f s; load average %s%n", services, cpu, resync,
