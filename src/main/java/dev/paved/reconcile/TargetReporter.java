@@ -5,7 +5,6 @@ import dev.paved.apply.ChangeSet;
 import dev.paved.apply.DriftReport;
 import dev.paved.apply.DriftWatcher;
 import dev.paved.apply.InventoryStore;
-import dev.paved.desired.DesiredObject;
 import dev.paved.desired.ObjectKey;
 import dev.paved.reconcile.DaemonStatus.SyncState;
 import java.time.Duration;
@@ -123,8 +122,7 @@ final class TargetReporter implements DriftWatcher.Listener {
   }
 
   private String serviceOf(ObjectKey key) {
-    TargetRequest r = status.applied();
-    return r == null ? null : r.state().find(key).map(DesiredObject::service).orElse(null);
+    return status.serviceOf(key);
   }
 
   /** {@code entries} in one line: how many, and the first five. */

@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +31,9 @@ final class TargetStatus {
   private final String repo;
   private final String environment;
   private TargetRequest applied;
+  /** The objects of {@link #applied} by service (in apply order), and the service of each object: made once per request. */
+  private Map<String, List<DesiredObject>> appliedByService = Map.of();
+  private Map<ObjectKey, String> appliedServiceOf = Map.of();
   private SyncState sync = SyncState.PENDING;
   private ChangeSet changes = ChangeSet.empty();
   private String lastError;
@@ -58,6 +60,9 @@ final class TargetStatus {
 
   /** A sync ended with {@code state} (SYNCED, PARTIAL or HELD) and {@code error} (null when synced). */
   synchronized void synced(TargetRequest r, ChangeSet c, SyncState state, String error, Instant at) {
+    if (r != applied) {
+      index(r);
+    }
     applied = r;
     changes = c;
     sync = state;
@@ -128,7 +133,7 @@ final class TargetStatus {
     if (applied == null) {
       return Optional.empty();
     }
-    List<ObjectKey> keys = applied.state().ofService(service).stream().map(DesiredObject::key).toList();
+    List<ObjectKey> keys = appliedByService.getOrDefault(service, List.of()).stream().map(DesiredObject::key).toList();
     Optional<DaemonStatus.ServiceInEnvironment> s = view.services().stream().filter(x -> x.service().equals(service))
         .findFirst();
     if (keys.isEmpty() || s.isEmpty()) {
@@ -150,29 +155,45 @@ final class TargetStatus {
     return keys.stream().map(ObjectKey::toString).collect(java.util.stream.Collectors.toSet());
   }
 
-  /** The first value of {@code label} among the applied objects {@code keys} (workloads carry the version). */
-  private Optional<String> label(List<ObjectKey> keys, String label) {
-    for (ObjectKey k : keys) {
-      Optional<String> v = applied.state().find(k)
-          .map(o -> o.manifest().path("metadata").path("labels").path(label).asText(null));
-      if (v.isPresent()) {
-        return v;
+  /** The first value of {@code label} among {@code objects} (workloads carry the version). */
+  private static Optional<String> label(List<DesiredObject> objects, String label) {
+    for (DesiredObject o : objects) {
+      String v = o.manifest().path("metadata").path("labels").path(label).asText(null);
+      if (v != null) {
+        return Optional.of(v);
       }
     }
     return Optional.empty();
   }
 
-  private List<DaemonStatus.ServiceInEnvironment> services(List<DaemonStatus.Drift> drift) {
-    Map<String, List<ObjectKey>> byService = new TreeMap<>();
-    for (DesiredObject o : applied.state().objects()) {
-      if (o.service() != null) {
-        byService.computeIfAbsent(o.service(), k -> new ArrayList<>()).add(o.key());
+  /** The service of an object of the applied request, or null (none applied, or not a service's). */
+  synchronized String serviceOf(ObjectKey key) {
+    return appliedServiceOf.get(key);
+  }
+
+  private void index(TargetRequest r) {
+    Map<String, List<DesiredObject>> byService = new TreeMap<>();
+    Map<ObjectKey, String> serviceOf = new java.util.HashMap<>();
+    if (r != null) {
+      for (DesiredObject o : r.state().objects()) {
+        if (o.service() != null) {
+          byService.computeIfAbsent(o.service(), k -> new ArrayList<>()).add(o);
+          serviceOf.put(o.key(), o.service());
+        }
       }
     }
-    Map<ObjectKey, Action> actions = new LinkedHashMap<>();
+    appliedByService = byService;
+    appliedServiceOf = serviceOf;
+  }
+
+  private List<DaemonStatus.ServiceInEnvironment> services(List<DaemonStatus.Drift> drift) {
+    Map<ObjectKey, Action> actions = new java.util.HashMap<>();
     changes.entries().forEach(e -> actions.put(e.key(), e.action()));
+    Map<String, Integer> driftedObjects = new java.util.HashMap<>();
+    drift.stream().filter(d -> !d.corrected()).forEach(d -> driftedObjects.merge(d.object(), 1, Integer::sum));
     List<DaemonStatus.ServiceInEnvironment> services = new ArrayList<>();
-    byService.forEach((service, keys) -> {
+    appliedByService.forEach((service, objects) -> {
+      List<ObjectKey> keys = objects.stream().map(DesiredObject::key).toList();
       SyncState s = sync;
       if (hold != null) {
         s = SyncState.HELD; // the whole target stays at its applied commit
@@ -182,10 +203,10 @@ final class TargetStatus {
       }
       List<HealthStatus> hs = keys.stream().map(objectHealth::get).filter(h -> h != null).toList();
       String h = hs.isEmpty() ? HealthStatus.State.UNKNOWN.label() : HealthStatus.aggregate(hs).state().label();
-      java.util.Set<String> names = names(keys);
-      int drifted = (int) drift.stream().filter(d -> !d.corrected() && names.contains(d.object())).count();
+      int drifted = driftedObjects.isEmpty() ? 0
+          : keys.stream().mapToInt(k -> driftedObjects.getOrDefault(k.toString(), 0)).sum();
       services.add(new DaemonStatus.ServiceInEnvironment(repo, service, environment, Optional.of(applied.commit()),
-          s, h, label(keys, dev.paved.desired.Labels.TEAM).orElse(""), label(keys, dev.paved.desired.Labels.VERSION),
+          s, h, label(objects, dev.paved.desired.Labels.TEAM).orElse(""), label(objects, dev.paved.desired.Labels.VERSION),
           drifted, Optional.empty()));
     });
     return services;

@@ -222,7 +222,7 @@ final class DaemonBenchmark {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("not within " + seconds + " s: " + what);
       }
-      Thread.sleep(50); // polling a process's API in a benchmark driver, not in a test
+      Thread.sleep(200); // polling a process's API in a benchmark driver, not in a test (each status costs the daemon)
     }
   }
 
