@@ -292,7 +292,10 @@ final class TargetWorker {
     }
   }
 
-  /** Health of the applied objects, from the watch cache (no request). */
+  /** What the last health refresh assessed, by the resourceVersion it saw: unchanged objects are not parsed again. */
+  private volatile Map<ObjectKey, HealthWait.Assessed> assessed = Map.of();
+
+  /** Health of the applied objects, from the watch cache (no request; only objects that changed are read). */
   void refreshHealth() {
     TargetEngine e;
     synchronized (this) {
@@ -303,8 +306,10 @@ final class TargetWorker {
       return;
     }
     try {
+      Map<ObjectKey, HealthWait.Assessed> next = new java.util.HashMap<>();
       Map<ObjectKey, HealthStatus> now = HealthWait.assess(r.state().objects().stream().map(DesiredObject::key)
-          .toList(), e.cache);
+          .toList(), e.cache, assessed, next);
+      assessed = next;
       HealthStatus aggregate = HealthStatus.aggregate(new ArrayList<>(now.values()));
       status.health(r, now, aggregate);
       events.health(r, now, aggregate);
