@@ -53,6 +53,10 @@ public final class EvaluationCache {
    * repo; null: from scratch, see {@link Evaluator#evaluate(ConfigTree, Evaluation, Workers)}).
    */
   public Evaluation get(String commitId, Supplier<ConfigTree> tree, Evaluation base) {
+    Evaluation l = last;
+    if (l != null && l.revision().equals(commitId)) {
+      return l; // held even when heavier than the whole cache (a large repo's evaluation)
+    }
     return cache.get(commitId, id -> {
       Evaluation e = Evaluator.evaluate(tree.get(), base, workers);
       last = e;
@@ -62,7 +66,8 @@ public final class EvaluationCache {
 
   /** The evaluation of {@code commitId} when it is cached, else null (never computes). */
   public Evaluation peek(String commitId) {
-    return cache.getIfPresent(commitId);
+    Evaluation l = last;
+    return l != null && l.revision().equals(commitId) ? l : cache.getIfPresent(commitId);
   }
 
   public long hits() {

@@ -120,6 +120,8 @@ public final class ServiceHistory {
   public static final class Memo {
     private final Map<String, Boolean> valid;
     private final Map<String, List<ServiceChange>> changes;
+    /** The state of the newest commit walked: what the next head is compared with. */
+    private volatile DesiredState newest;
 
     /** A memo of at most {@code size} commits and as many comparisons. */
     public Memo(int size) {
@@ -160,11 +162,16 @@ public final class ServiceHistory {
       return out;
     }
     // A side of a comparison: a commit that validates, or "" for nothing (a root's parent, or a
-    // parent that does not validate: everything of the oldest commit is then new).
+    // parent that does not validate: everything of the oldest commit is then new). Each commit's
+    // state is asked for at most once per walk (a large repo's evaluation may not stay cached).
+    Map<String, Optional<DesiredState>> asked = new java.util.HashMap<>();
+    DesiredState known = memo.newest;
+    if (known != null) {
+      asked.put(known.revision(), Optional.of(known));
+    }
+    java.util.function.Function<String, Optional<DesiredState>> state = id -> asked.computeIfAbsent(id, desired);
     java.util.function.Predicate<String> validates = id -> memo.valid.computeIfAbsent(id,
-        k -> desired.apply(k).isPresent());
-    java.util.function.Function<String, DesiredState> state = id -> id.isEmpty() ? new DesiredState("", Map.of())
-        : desired.apply(id).orElseThrow();
+        k -> state.apply(k).isPresent());
     String base = commits.get(commits.size() - 1).parent();
     String last = base == null || !validates.test(base) ? "" : base;
     for (int i = commits.size() - 1; i >= 0; i--) {
@@ -174,11 +181,19 @@ public final class ServiceHistory {
       }
       String from = last;
       List<ServiceChange> changes = memo.changes.computeIfAbsent(from + ".." + commit.id(),
-          k -> changes(state.apply(from), state.apply(commit.id())));
+          k -> changes(from.isEmpty() ? new DesiredState("", Map.of()) : state.apply(from).orElseThrow(),
+              state.apply(commit.id()).orElseThrow()));
       if (!changes.isEmpty()) {
         out.add(new Entry(commit, changes));
       }
       last = commit.id();
+      // only the commit the next one is compared with, and the newest of the last walk (the new head's base)
+      String keep = last;
+      asked.keySet().removeIf(id -> !id.equals(keep) && (known == null || !id.equals(known.revision())));
+    }
+    if (!last.isEmpty()) {
+      String newest = last;
+      state.apply(newest).ifPresent(d -> memo.newest = d);
     }
     java.util.Collections.reverse(out);
     return out;
