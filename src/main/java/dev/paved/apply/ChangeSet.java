@@ -14,7 +14,17 @@ import java.util.Map;
 public record ChangeSet(List<Entry> entries) {
 
   public ChangeSet {
-    entries = entries.stream().sorted(Comparator.comparing(Entry::key)).toList();
+    entries = sorted(entries) ? List.copyOf(entries) : entries.stream().sorted(Comparator.comparing(Entry::key)).toList();
+  }
+
+  /** Whether {@code entries} are in key order already (what an engine's results mostly are: one pass, no sort). */
+  private static boolean sorted(List<Entry> entries) {
+    for (int i = 1; i < entries.size(); i++) {
+      if (entries.get(i - 1).key().compareTo(entries.get(i).key()) > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static ChangeSet empty() {
@@ -33,9 +43,23 @@ public record ChangeSet(List<Entry> entries) {
     }
   }
 
+  /** Both sets' entries in key order (this one's first among equal keys): merged, not sorted again. */
   public ChangeSet plus(ChangeSet other) {
-    List<Entry> all = new ArrayList<>(entries);
-    all.addAll(other.entries);
+    if (other.entries.isEmpty()) {
+      return this;
+    }
+    if (entries.isEmpty()) {
+      return other;
+    }
+    List<Entry> all = new ArrayList<>(entries.size() + other.entries.size());
+    int i = 0;
+    int j = 0;
+    while (i < entries.size() && j < other.entries.size()) {
+      all.add(entries.get(i).key().compareTo(other.entries.get(j).key()) <= 0 ? entries.get(i++)
+          : other.entries.get(j++));
+    }
+    all.addAll(entries.subList(i, entries.size()));
+    all.addAll(other.entries.subList(j, other.entries.size()));
     return new ChangeSet(all);
   }
 

@@ -4,7 +4,6 @@ import dev.paved.desired.ObjectKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Decides, purely, what may be pruned: objects in the previous inventory that are no longer
@@ -36,8 +35,15 @@ public final class PruneGuard {
   private PruneGuard() {}
 
   public static Decision decide(Set<ObjectKey> previous, Set<ObjectKey> desired, Policy policy) {
-    Set<ObjectKey> candidates = new TreeSet<>(previous);
-    candidates.removeAll(desired);
+    // What was owned and is no longer desired, in key order (lookups by hash: 40,000 keys at 10,000 services).
+    Set<ObjectKey> wanted = desired instanceof java.util.HashSet<ObjectKey> h ? h : new java.util.HashSet<>(desired);
+    List<ObjectKey> candidates = new ArrayList<>();
+    for (ObjectKey k : previous) {
+      if (!wanted.contains(k)) {
+        candidates.add(k);
+      }
+    }
+    candidates.sort(null);
     List<ObjectKey> delete = new ArrayList<>();
     List<ChangeSet.Entry> held = new ArrayList<>();
     if (!policy.enabled()) {

@@ -107,22 +107,10 @@ final class TargetEvents {
    * (once per commit).
    */
   void health(TargetRequest r, Map<ObjectKey, HealthStatus> objects, HealthStatus aggregate) {
-    Map<String, List<HealthStatus>> byService = new TreeMap<>();
-    Map<String, String> teams = new TreeMap<>();
-    for (DesiredObject o : r.state().objects()) {
-      HealthStatus h = objects.get(o.key());
-      if (o.service() != null && h != null) {
-        byService.computeIfAbsent(o.service(), k -> new ArrayList<>()).add(h);
-        teams.putIfAbsent(o.service(), o.manifest().path("metadata").path("labels").path(Labels.TEAM).asText(null));
-      }
-    }
-    Map<String, HealthStatus> aggregates = new TreeMap<>();
-    Map<String, HealthStatus.State> states = new TreeMap<>();
-    byService.forEach((s, hs) -> {
-      HealthStatus a = HealthStatus.aggregate(hs);
-      aggregates.put(s, a);
-      states.put(s, a.state());
-    });
+    ByService services = byService(r, objects);
+    Map<String, HealthStatus> aggregates = services.aggregates();
+    Map<String, HealthStatus.State> states = services.states();
+    Map<String, String> teams = services.teams();
     Map<String, HealthStatus.State> before;
     boolean revert;
     synchronized (this) {
@@ -146,6 +134,39 @@ final class TargetEvents {
     if (revert) {
       autoRevert.revert(environment, r.commit(), aggregate.message());
     }
+  }
+
+  /** Each service's health and team, from its objects' health. */
+  private record ByService(TargetRequest request, Map<ObjectKey, HealthStatus> objects,
+      Map<String, HealthStatus> aggregates, Map<String, HealthStatus.State> states, Map<String, String> teams) {}
+
+  /** The last {@link ByService}: health refreshes of an unchanged target (every few seconds) reuse it. */
+  private volatile ByService lastByService;
+
+  private ByService byService(TargetRequest r, Map<ObjectKey, HealthStatus> objects) {
+    ByService last = lastByService;
+    if (last != null && last.request() == r && last.objects().equals(objects)) {
+      return last;
+    }
+    Map<String, List<HealthStatus>> byService = new TreeMap<>();
+    Map<String, String> teams = new TreeMap<>();
+    for (DesiredObject o : r.state().objects()) {
+      HealthStatus h = objects.get(o.key());
+      if (o.service() != null && h != null) {
+        byService.computeIfAbsent(o.service(), k -> new ArrayList<>()).add(h);
+        teams.putIfAbsent(o.service(), o.manifest().path("metadata").path("labels").path(Labels.TEAM).asText(null));
+      }
+    }
+    Map<String, HealthStatus> aggregates = new TreeMap<>();
+    Map<String, HealthStatus.State> states = new TreeMap<>();
+    byService.forEach((s, hs) -> {
+      HealthStatus a = HealthStatus.aggregate(hs);
+      aggregates.put(s, a);
+      states.put(s, a.state());
+    });
+    ByService computed = new ByService(r, Map.copyOf(objects), aggregates, states, teams);
+    lastByService = computed;
+    return computed;
   }
 
   private synchronized String lastCommit() {

@@ -117,11 +117,11 @@ public final class TargetSync {
             "cannot read the inventory of " + state.environment() + " (nothing was applied or pruned): "
                 + e.getMessage()));
       }
-      Set<ObjectKey> desired = new TreeSet<>();
+      Set<ObjectKey> desired = new java.util.HashSet<>();
       state.objects().forEach(o -> desired.add(o.key()));
       // Refused objects stay in the desired set: never pruned for being refused.
       ChangeSet refused = confinement(state, manager, options.confine());
-      Set<ObjectKey> refusedKeys = new TreeSet<>();
+      Set<ObjectKey> refusedKeys = new java.util.HashSet<>();
       refused.entries().forEach(e -> refusedKeys.add(e.key()));
       List<DesiredObject> objects = state.objects().stream().filter(o -> !refusedKeys.contains(o.key())).toList();
       Set<ObjectKey> owned = previous.map(Inventory::objects).orElse(Set.of());
