@@ -101,9 +101,16 @@ final class DaemonBenchmark {
       System.out.printf("%ndaemon mode, %d services, %d environments (%d objects), scripts/paved serve, load average"
           + " %s%n", services, environments, objects, CliValidate.loadAverage());
       long t0 = System.nanoTime();
-      Process serve = new ProcessBuilder(basedir.resolve("scripts/paved").toString(), "serve", "--config",
-          config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile())
-          .start();
+      ProcessBuilder pb = new ProcessBuilder(basedir.resolve("scripts/paved").toString(), "serve", "--config",
+          config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile());
+      // -Dbench.daemon.jvm="-Xmx1g": JVM options after serve.options (PAVED_JAVA_OPTS), e.g. the heap a pod's
+      // memory limit gives (the chart's -XX:MaxRAMPercentage=75 of the limit)
+      String jvm = System.getProperty("bench.daemon.jvm", "").strip();
+      if (!jvm.isEmpty()) {
+        pb.environment().put("PAVED_JAVA_OPTS", jvm);
+      }
+      System.out.printf("  serve JVM options: scripts/jvm/serve.options%s%n", jvm.isEmpty() ? "" : " " + jvm);
+      Process serve = pb.start();
       try {
         await(3_600, "the first commit synced (see " + dir.resolve("serve.log") + ")", () -> !serve.isAlive()
             || envs.stream().allMatch(e -> daemon.synced(e, first)));
