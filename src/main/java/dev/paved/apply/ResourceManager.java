@@ -182,17 +182,25 @@ public final class ResourceManager implements AutoCloseable {
   }
 
   /**
-   * Applies in stages: Namespaces and CRDs first (then waits for CRDs to be established), then
-   * the environment's other objects (RoleBindings: then waits until the authorizer grants them),
-   * then the teams' objects; each stage in parallel, at most {@code options.concurrency()} at a
-   * time. One failing object does not stop the others.
+   * Applies in stages: the ClusterRoles and ClusterRoleBindings granting teams their
+   * cluster-scoped kinds first (then waits until the authorizer grants them: a team's own CRDs and
+   * Namespaces come next), Namespaces and CRDs (then waits for CRDs to be established), then the
+   * environment's other objects (RoleBindings: then waits until the authorizer grants them), then
+   * the teams' objects; each stage in parallel, at most {@code options.concurrency()} at a time.
+   * One failing object does not stop the others.
    */
   public ChangeSet apply(List<DesiredObject> objects, Options options) {
+    List<DesiredObject> grants = objects.stream().filter(o -> o.service() == null && TeamRole.grantsClusterKinds(o))
+        .toList();
     List<DesiredObject> first = objects.stream().filter(o -> o.key().isClusterDefinition()).toList();
     List<DesiredObject> platform = objects.stream()
-        .filter(o -> !o.key().isClusterDefinition() && o.service() == null).toList();
+        .filter(o -> !o.key().isClusterDefinition() && o.service() == null && !TeamRole.grantsClusterKinds(o)).toList();
     List<DesiredObject> teams = objects.stream()
         .filter(o -> !o.key().isClusterDefinition() && o.service() != null).toList();
+    ChangeSet stage0 = applyAll(grants, options);
+    if (!options.dryRun()) {
+      TeamRole.awaitGranted(client, grants, stage0, writers.identities(), options.definitionsTimeout());
+    }
     ChangeSet stage1 = applyAll(first, options);
     if (!options.dryRun()) {
       waitForDefinitions(first, options.definitionsTimeout());
@@ -203,9 +211,9 @@ public final class ResourceManager implements AutoCloseable {
     }
     ChangeSet stage2 = applyAll(platform, options);
     if (!options.dryRun()) {
-      TeamRole.awaitGranted(client, bindings, stage2, writers.identities(), options.definitionsTimeout());
+      TeamRole.awaitGranted(client, platform, stage2, writers.identities(), options.definitionsTimeout());
     }
-    return stage1.plus(stage2).plus(applyAll(teams, options));
+    return stage0.plus(stage1).plus(stage2).plus(applyAll(teams, options));
   }
 
   private ChangeSet applyAll(List<DesiredObject> objects, Options options) {

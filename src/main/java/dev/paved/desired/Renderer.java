@@ -145,6 +145,7 @@ public final class Renderer {
     });
     Map<String, Identity> identities = TeamRbac.identities(platform, env, teams);
     objects.addAll(TeamRbac.roleBindings(env, namespaceTeams, identities, commit));
+    objects.addAll(TeamRbac.clusterRoles(platform, env, identities, commit));
     List<Diagnostic> duplicates = duplicates(objects);
     return new Finished(new EnvironmentState(env.name(), env.tier(), env.cluster(), objects, identities), duplicates);
   }

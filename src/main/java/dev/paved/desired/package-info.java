@@ -5,8 +5,8 @@
  * <p>Pure and deterministic: the same input gives byte-identical YAML. {@link
  * dev.paved.desired.Renderer} is the one place where a field of {@code service.yaml} becomes
  * a field of a Kubernetes object; objects are built as Jackson trees; {@link
- * dev.paved.desired.TeamRbac} renders the RoleBindings that let Paved write each team's objects
- * as the team. A render may take the unchanged pairs (environment, service) of an earlier one
+ * dev.paved.desired.TeamRbac} renders the RoleBindings (and, for a team's cluster-scoped kinds,
+ * the ClusterRoles and ClusterRoleBindings) that let Paved write each team's objects as the team. A render may take the unchanged pairs (environment, service) of an earlier one
  * ({@link dev.paved.desired.Pieces}): the same workloads, and objects sharing every node but
  * the commit annotation. Work is spread over the
  * {@link dev.paved.config.Workers} the caller gives. May call: {@code config}, Jackson (trees

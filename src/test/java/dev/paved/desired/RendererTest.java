@@ -414,6 +414,152 @@ class RendererTest {
     assertThat(env(r, "prod").identities()).isEmpty();
   }
 
+  /** {@link #repo()} where team payments may create PriorityClasses and Tenants (a cluster-scoped CRD of the repo). */
+  private static Fixtures withClusterKinds(String identity) {
+    return repo().file("teams/payments.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Team
+            owners: ["@acme/payments"]
+            clusterKinds: [Tenant, PriorityClass]
+            """ + identity)
+        .file("services/checkout/manifests/crd.yaml", """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata:
+              name: tenants.acme.example.com
+            spec:
+              group: acme.example.com
+              scope: Cluster
+              names: {kind: Tenant, plural: tenants, singular: tenant, listKind: TenantList}
+              versions:
+                - name: v1
+                  served: true
+                  storage: true
+                  schema:
+                    openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+            """)
+        .file("environments/prod.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Environment
+            tier: prod
+            cluster: main
+            rbac:
+              impersonate: false
+            """);
+  }
+
+  @Test
+  void aTeamsClusterKindsGetAClusterRoleAndBindingToItsIdentityPerEnvironment() {
+    RenderResult r = render(withClusterKinds(""));
+
+    assertThat(ofKind(env(r, "dev"), "ClusterRole")).extracting(o -> o.key().name())
+        .containsExactly("checkout-reader", "paved-team:dev:payments");
+    DesiredObject role = ofKind(env(r, "dev"), "ClusterRole").get(1);
+    assertThat(role.service()).isNull();
+    assertThat(role.key().namespace()).isNull();
+    // Exactly the granted kinds' resources, one rule per API group (sorted), the verbs of server-side apply and reads.
+    assertThat(role.manifest().at("/rules").toString()).isEqualTo("["
+        + "{\"apiGroups\":[\"acme.example.com\"],\"resources\":[\"tenants\"],"
+        + "\"verbs\":[\"create\",\"get\",\"list\",\"patch\",\"watch\"]},"
+        + "{\"apiGroups\":[\"scheduling.k8s.io\"],\"resources\":[\"priorityclasses\"],"
+        + "\"verbs\":[\"create\",\"get\",\"list\",\"patch\",\"watch\"]}]");
+    assertThat(role.manifest().at("/metadata/labels/app.kubernetes.io~1managed-by").asText()).isEqualTo("paved");
+    assertThat(role.manifest().at("/metadata/labels/paved.dev~1environment").asText()).isEqualTo("dev");
+    assertThat(role.manifest().at("/metadata/labels/paved.dev~1team").asText()).isEqualTo("payments");
+    assertThat(role.manifest().at("/metadata/labels/cost-center").asText()).isEqualTo("shared");
+    assertThat(role.manifest().at("/metadata/annotations/paved.dev~1source").asText()).isEqualTo("teams/payments.yaml");
+    assertThat(role.manifest().at("/metadata/annotations/paved.dev~1source-commit").asText()).isEqualTo(COMMIT);
+    assertThat(role.origin().toString()).startsWith("teams/payments.yaml:4:");
+
+    DesiredObject binding = one(env(r, "dev"), "ClusterRoleBinding");
+    assertThat(binding.key().toString()).isEqualTo("ClusterRoleBinding/paved-team:dev:payments");
+    assertThat(binding.service()).isNull();
+    assertThat(binding.manifest().at("/roleRef").toString()).isEqualTo(
+        "{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"paved-team:dev:payments\"}");
+    assertThat(binding.manifest().at("/subjects").toString()).isEqualTo(
+        "[{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":\"paved:team:payments\"}]");
+    assertThat(binding.manifest().at("/metadata/labels/paved.dev~1team").asText()).isEqualTo("payments");
+
+    // Another environment on the same cluster: names of its own, never shared.
+    assertThat(ofKind(env(r, "staging"), "ClusterRoleBinding")).extracting(o -> o.key().name())
+        .containsExactly("paved-team:staging:payments");
+    // impersonate: false - Paved writes as itself, grants nothing.
+    assertThat(ofKind(env(r, "prod"), "ClusterRoleBinding")).isEmpty();
+    assertThat(ofKind(env(r, "prod"), "ClusterRole")).extracting(o -> o.key().name()).containsExactly("checkout-reader");
+    // Applied after the namespaces and CRDs, before the team's objects' own RBAC and workloads.
+    assertThat(env(r, "dev").objects()).extracting(o -> o.key().toString()).containsSubsequence(
+        "CustomResourceDefinition/tenants.acme.example.com", "Namespace/payments-dev",
+        "ClusterRole/paved-team:dev:payments", "ClusterRoleBinding/paved-team:dev:payments",
+        "RoleBinding/payments-dev/paved-team-payments", "Deployment/payments-dev/checkout");
+  }
+
+  @Test
+  void theClusterRoleBindingNamesTheTeamsDeclaredIdentityAndStaysOutWhenTheEnvironmentManagesNoRbac() {
+    RenderResult r = render(withClusterKinds("identity: {user: ci-payments, groups: [payments-deployers]}\n")
+        .file("environments/staging.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Environment
+            tier: staging
+            cluster: main
+            rbac:
+              manage: false
+            """));
+
+    assertThat(one(env(r, "dev"), "ClusterRoleBinding").manifest().at("/subjects/0/name").asText())
+        .isEqualTo("ci-payments");
+    // manage: false - the platform grants the identity itself.
+    assertThat(ofKind(env(r, "staging"), "ClusterRoleBinding")).isEmpty();
+    assertThat(ofKind(env(r, "staging"), "ClusterRole")).extracting(o -> o.key().name())
+        .containsExactly("checkout-reader");
+  }
+
+  @Test
+  void noClusterRoleForATeamWithoutClusterKindsNorWhereTheTeamDoesNotRun() {
+    // payments runs in dev, staging and prod but its file grants no cluster-scoped kind.
+    RenderResult r = render(repo());
+    for (String e : List.of("dev", "staging", "prod")) {
+      assertThat(ofKind(env(r, e), "ClusterRoleBinding")).as(e).isEmpty();
+      assertThat(ofKind(env(r, e), "ClusterRole")).as(e).extracting(o -> o.key().name())
+          .containsExactly("checkout-reader");
+    }
+    // discovery may create PriorityClasses but has no service: nothing of it anywhere.
+    RenderResult other = render(Fixtures.minimal().file("teams/discovery.yaml", """
+        apiVersion: paved.dev/v1alpha1
+        kind: Team
+        owners: ["@acme/discovery"]
+        clusterKinds: [PriorityClass]
+        """));
+    assertThat(env(other, "dev").objects()).extracting(o -> o.key().kind())
+        .doesNotContain("ClusterRole", "ClusterRoleBinding");
+  }
+
+  @Test
+  void twoTeamsGetRolesOfTheirOwnAndTheRenderIsDeterministic() {
+    Fixtures f = withClusterKinds("").file("teams/discovery.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Team
+            owners: ["@acme/discovery"]
+            clusterKinds: [PriorityClass, IngressClass, StorageClass]
+            """)
+        .file("services/search/service.yaml", """
+            apiVersion: paved.dev/v1alpha1
+            kind: Service
+            team: discovery
+            image: {repository: registry.example.com/discovery/search, tag: "2.0"}
+            """);
+    RenderResult r = render(f);
+
+    assertThat(ofKind(env(r, "dev"), "ClusterRoleBinding")).extracting(o -> o.key().name())
+        .containsExactly("paved-team:dev:discovery", "paved-team:dev:payments");
+    DesiredObject discovery = ofKind(env(r, "dev"), "ClusterRole").stream()
+        .filter(o -> o.key().name().equals("paved-team:dev:discovery")).findFirst().orElseThrow();
+    assertThat(discovery.manifest().at("/rules")).extracting(rule -> rule.at("/apiGroups/0").asText()
+        + ":" + rule.get("resources")).containsExactly(
+        "networking.k8s.io:[\"ingressclasses\"]", "scheduling.k8s.io:[\"priorityclasses\"]",
+        "storage.k8s.io:[\"storageclasses\"]");
+    assertThat(stream(render(f))).isEqualTo(stream(r));
+  }
+
   @Test
   void sharedNamespaceHasNoTeamLabel() {
     RenderResult r = render(Fixtures.minimal().team("discovery")

@@ -32,7 +32,12 @@ class ImpersonationIT {
 
   /** {@code state} plus objects of service checkout (team payments) that no check looked at. */
   private static EnvironmentState withUncheckedObjects(EnvironmentState state, String... yamls) {
-    DesiredObject template = state.ofService("checkout").get(0);
+    return withUncheckedObjectsOf(state, "checkout", yamls);
+  }
+
+  /** {@code state} plus objects of {@code service} (labelled as its first object) that no check looked at. */
+  static EnvironmentState withUncheckedObjectsOf(EnvironmentState state, String service, String... yamls) {
+    DesiredObject template = state.ofService(service).get(0);
     List<DesiredObject> objects = new ArrayList<>(state.objects());
     for (String yaml : yamls) {
       ObjectNode tree;
@@ -43,7 +48,7 @@ class ImpersonationIT {
         throw new java.io.UncheckedIOException(e);
       }
       ((ObjectNode) tree.get("metadata")).set("labels", template.manifest().path("metadata").path("labels").deepCopy());
-      objects.add(new DesiredObject(ObjectKey.of(tree), tree, "checkout", template.origin(), Map.of()));
+      objects.add(new DesiredObject(ObjectKey.of(tree), tree, service, template.origin(), Map.of()));
     }
     return new EnvironmentState(state.environment(), state.tier(), state.cluster(), objects, state.identities());
   }
