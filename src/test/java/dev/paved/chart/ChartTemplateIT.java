@@ -311,6 +311,36 @@ class ChartTemplateIT {
   }
 
   @Test
+  void teamClusterKindsLetPavedWriteBindAndEscalateExactlyTheirClusterRoles() throws IOException {
+    List<JsonNode> objects = template(REPO + "teams: [payments, search]\n"
+        + "teamClusterKinds: {prod: [search, payments], dev: [payments]}\n");
+    JsonNode teams = one(objects, "ClusterRole", "paved-teams");
+    List<String> named = List.of("paved-team:dev:payments", "paved-team:prod:payments", "paved-team:prod:search");
+    List<String> granted = new ArrayList<>();
+    for (JsonNode rule : teams.path("rules")) {
+      Set<String> resources = texts(rule.path("resources"));
+      boolean pavedTeam = texts(rule.path("resourceNames")).equals(Set.of("paved-team")); // the shared one
+      if (!pavedTeam && (resources.contains("clusterroles") || resources.contains("clusterrolebindings"))) {
+        if (rule.has("resourceNames")) {
+          assertThat(texts(rule.path("resourceNames"))).as(rule.toString()).containsExactlyElementsOf(named);
+          granted.add(resources + " " + texts(rule.path("verbs")));
+        } else {
+          assertThat(texts(rule.path("verbs"))).as("unnamed: read only " + rule).containsExactlyInAnyOrder("get",
+              "list", "watch");
+        }
+      }
+    }
+    assertThat(granted).contains("[clusterroles] [bind, create, delete, escalate, patch, update]",
+        "[clusterrolebindings] [create, delete, patch, update]");
+    // Without teamClusterKinds: no ClusterRole of a team's but paved-team itself.
+    JsonNode plain = one(template(REPO + "teams: [payments]\n"), "ClusterRole", "paved-teams");
+    assertThat(plain.toString()).doesNotContain("clusterrolebindings", "paved-team:");
+    Helm.Result orphan = render(REPO + "teamClusterKinds: {prod: [payments]}\n");
+    assertThat(orphan.ok()).isFalse();
+    assertThat(orphan.output()).contains("teamClusterKinds: list its teams under teams too");
+  }
+
+  @Test
   void namespacedScopeWritesOnlyInItsNamespaces() throws IOException {
     List<JsonNode> objects = template(REPO + "rbac: {scope: namespaced, namespaces: [payments-dev, search-dev]}\n");
     JsonNode manage = one(objects, "ClusterRole", "paved-manage");
@@ -376,6 +406,8 @@ class ChartTemplateIT {
       rbac: {scope: everywhere}                            | at '/rbac/scope'
       rbac: {scope: namespaced}                            | at '/rbac/namespaces'
       teams: [Payments_Team]                               | at '/teams/0'
+      teamClusterKinds: {Prod: [payments]}                 | 'Prod'
+      teamClusterKinds: {prod: [Payments]}                 | at '/teamClusterKinds/prod/0'
       image: {repository: ''}                              | at '/image/repository'
       replicas: 1                                          | 'replicas' not allowed
       config: {repos: [{name: platform, url: 'https://u:pw@git.example.com/x.git'}]} | at '/config/repos/0/url'

@@ -6,11 +6,28 @@ import dev.paved.apply.Action;
 import dev.paved.apply.ChangeSet;
 import dev.paved.desired.EnvironmentState;
 import dev.paved.desired.ObjectKey;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.paved.desired.DesiredObject;
+import dev.paved.testing.Await;
+import dev.paved.testing.Helm;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A team's {@code clusterKinds} hold on the real apiserver (RBAC on): Paved renders per environment
@@ -192,5 +209,122 @@ class TeamClusterKindsIT {
       assertThat(client.rbac().clusterRoleBindings().withName(role).get()).isNull();
       assertThat(client.scheduling().v1().priorityClasses().withName("payments-" + suffix).get()).isNull();
     }
+  }
+
+  /**
+   * The chart's rules for {@code teamClusterKinds} are what Kubernetes asks of whoever writes
+   * these grants: a user holding exactly them (and not the granted kinds) applies the rendered
+   * ClusterRole and ClusterRoleBinding; without {@code escalate} and {@code bind} the apiserver
+   * refuses both (the user would grant what it does not hold), and a name the chart does not list
+   * is refused.
+   */
+  @Test
+  void theChartsRulesLetTheDaemonGrantKindsItDoesNotHoldItself(KubernetesClient client, @TempDir Path dir)
+      throws IOException {
+    String ns = client.getNamespace();
+    String suffix = ns.substring(ns.lastIndexOf('-') + 1);
+    LivePlatform p = platform(ns, "[PriorityClass]");
+    Helm helm = Helm.find();
+    Path values = Files.writeString(dir.resolve("values.yaml"), """
+        config:
+          repos:
+            - name: platform
+              url: https://git.example.com/acme/platform-config.git
+        teams: [payments]
+        teamClusterKinds: {%s: [payments]}
+        """.formatted(p.environment));
+    Helm.Result rendered = helm.run("template", "paved", helm.chart().toString(), "-n", "paved-system", "-f",
+        values.toString(), "--show-only", "templates/rbac.yaml");
+    assertThat(rendered.ok()).as(rendered.output()).isTrue();
+    JsonNode teamsRole = null;
+    YAMLMapper yaml = new YAMLMapper();
+    try (var parser = yaml.getFactory().createParser(rendered.output())) {
+      var docs = yaml.readValues(parser, JsonNode.class);
+      while (docs.hasNext()) {
+        JsonNode d = docs.next();
+        if (d != null && "ClusterRole".equals(d.path("kind").asText())
+            && "paved-teams".equals(d.path("metadata").path("name").asText())) {
+          teamsRole = d;
+        }
+      }
+    }
+    assertThat(teamsRole).as(rendered.output()).isNotNull();
+    JsonNode chartRules = teamsRole.path("rules");
+    // The same rules without escalate and bind.
+    JsonNode withoutGrants = chartRules.deepCopy();
+    withoutGrants.forEach(r -> {
+      List<JsonNode> kept = new ArrayList<>();
+      r.path("verbs").forEach(v -> {
+        if (!v.asText().equals("escalate") && !v.asText().equals("bind")) {
+          kept.add(v);
+        }
+      });
+      ((ObjectNode) r).putArray("verbs").addAll(kept);
+    });
+
+    EnvironmentState state = p.state("c1");
+    List<DesiredObject> grants = state.objects().stream()
+        .filter(o -> o.key().kind().startsWith("ClusterRole") && o.service() == null).toList();
+    assertThat(grants).extracting(o -> o.key().toString()).containsExactly(
+        "ClusterRole/paved-team:" + p.environment + ":payments",
+        "ClusterRoleBinding/paved-team:" + p.environment + ":payments");
+    try (KubernetesClient daemon = as(client, "paved-daemon-" + suffix, chartRules);
+        KubernetesClient lesser = as(client, "paved-lesser-" + suffix, withoutGrants)) {
+      // Without escalate: the ClusterRole holds a kind the writer may not write itself.
+      assertThat(refusal(lesser, grants.get(0).manifest()))
+          .contains("is attempting to grant RBAC permissions not currently held");
+      assertThat(client.rbac().clusterRoles().withName(grants.get(0).key().name()).get()).isNull();
+      for (DesiredObject o : grants) {
+        apply(daemon, o.manifest());
+      }
+      // Without bind: binding a role whose permissions the writer does not hold.
+      ObjectNode rebind = grants.get(1).manifest().deepCopy();
+      ((ObjectNode) rebind.path("subjects").get(0)).put("name", "paved:team:intruder");
+      assertThat(refusal(lesser, rebind)).contains("is attempting to grant RBAC permissions not currently held");
+      assertThat(client.rbac().clusterRoleBindings().withName(grants.get(1).key().name()).get().getSubjects())
+          .singleElement().satisfies(x -> assertThat(x.getName()).isEqualTo("paved:team:payments"));
+      assertThat(client.rbac().clusterRoleBindings().withName("paved-team:" + p.environment + ":payments").get()
+          .getRoleRef().getName()).isEqualTo("paved-team:" + p.environment + ":payments");
+      // A name the chart does not list: refused, nothing written.
+      ObjectNode other = grants.get(0).manifest().deepCopy();
+      ((ObjectNode) other.get("metadata")).put("name", "paved-team:" + p.environment + ":intruder");
+      assertThat(refusal(daemon, other)).contains("cannot patch resource \"clusterroles\"");
+      assertThat(client.rbac().clusterRoles().withName("paved-team:" + p.environment + ":intruder").get()).isNull();
+    }
+  }
+
+  private static String refusal(KubernetesClient as, JsonNode manifest) {
+    KubernetesClientException e = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+        () -> apply(as, manifest));
+    assertThat(e.getCode()).as(e.getMessage()).isEqualTo(403);
+    return e.getMessage();
+  }
+
+  private static void apply(KubernetesClient as, JsonNode manifest) {
+    GenericKubernetesResource r = as.getKubernetesSerialization().convertValue(manifest,
+        GenericKubernetesResource.class);
+    as.resource(r).fieldManager("paved").forceConflicts().serverSideApply();
+  }
+
+  /** A client acting as user {@code user}, who holds exactly {@code rules} cluster-wide (once the authorizer says so). */
+  private static KubernetesClient as(KubernetesClient admin, String user, JsonNode rules) {
+    ObjectNode role = new YAMLMapper().createObjectNode().put("apiVersion", RBAC).put("kind", "ClusterRole");
+    role.putObject("metadata").put("name", user);
+    role.set("rules", rules);
+    admin.resource(admin.getKubernetesSerialization().convertValue(role, GenericKubernetesResource.class))
+        .fieldManager("test").forceConflicts().serverSideApply();
+    admin.rbac().clusterRoleBindings().resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+        .withNewMetadata().withName(user).endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(user).endRoleRef()
+        .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName(user).endSubject()
+        .build()).create();
+    Await.await("the authorizer grants " + user + " its rules", () -> Boolean.TRUE.equals(admin.authorization().v1()
+        .subjectAccessReview().create(new SubjectAccessReviewBuilder().withNewSpec().withUser(user)
+            .withNewResourceAttributes().withVerb("list").withGroup("rbac.authorization.k8s.io")
+            .withResource("clusterroles").endResourceAttributes().endSpec().build()).getStatus().getAllowed()));
+    Config config = new ConfigBuilder(admin.getConfiguration()).build();
+    config.setImpersonateUsername(user);
+    config.setImpersonateGroups();
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 }
