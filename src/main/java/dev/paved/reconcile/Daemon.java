@@ -132,7 +132,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
    * connection), and the gate every reconcile and inventory write goes through.
    */
   private TargetLeases leases(DaemonConfig.Ha ha, Clusters.Connections connections) {
-    String identity = TargetLeases.identity(ha.identity());
+    String identity = ReplicaMembers.identity(ha.identity());
     Clusters.Connections where = ha.cluster().isPresent() ? connections
         : new Clusters.Connections(Map.of(), connections.fallback());
     var cluster = new dev.paved.config.Declarations.Cluster(ha.cluster().orElse("leases"), "", "", Map.of(), null);
@@ -155,7 +155,7 @@ public final class Daemon implements DaemonApi, AutoCloseable {
           }
         }, context.metrics);
     context.replica = identity;
-    context.gate = l;
+    context.gate = l.gate();
     return l;
   }
 

@@ -2,7 +2,8 @@ package dev.paved.reconcile;
 
 /**
  * Whether this daemon may work on a target now. With HA off every target is always open ({@link
- * #OPEN}); with HA on, {@link TargetLeases}: only while this replica holds the target's Lease.
+ * #OPEN}); with HA on, {@link HeldLeases} (kept by {@link TargetLeases}): only while this replica
+ * holds the target's Lease.
  * A reconcile {@link #enter enters} before it starts (and {@link #exit exits} after), so a Lease
  * is never given up under a running reconcile; each inventory write asks {@link #holds} again.
  */

@@ -27,10 +27,14 @@
  * ({@link dev.paved.reconcile.SignatureGate}): {@code enforce} holds an untrusted head like a
  * commit with errors.
  *
- * <p>HA ({@code ha:} in the daemon config): replicas share the targets through Kubernetes Leases,
- * {@link dev.paved.reconcile.TargetLeases} (the I/O; which targets to keep, take and give up is
- * the pure {@link dev.paved.reconcile.LeaseShare}); every reconcile and inventory write passes the
- * {@link dev.paved.reconcile.TargetGate} first (always open with HA off).
+ * <p>HA ({@code ha:} in the daemon config): replicas share the targets through Kubernetes Leases.
+ * {@link dev.paved.reconcile.TargetLeases} runs the acquire/renew/release rounds on the Lease verbs
+ * of {@link dev.paved.reconcile.LeaseStore}; {@link dev.paved.reconcile.ReplicaMembers} announces
+ * this replica (its member Lease); what a listing says (live replicas, expiry on the local clock) is
+ * {@link dev.paved.reconcile.LeaseObservations}' and which targets to keep, take and give up the
+ * pure {@link dev.paved.reconcile.LeaseShare}'s (neither does I/O). Every reconcile and inventory
+ * write passes the {@link dev.paved.reconcile.TargetGate} first: the targets this replica holds
+ * ({@link dev.paved.reconcile.HeldLeases}), always open with HA off.
  *
  * <p>Before applying, {@link dev.paved.reconcile.TargetSync} runs the tenancy check again ({@code
  * policy.Confinement}) with the kinds' scopes from the cluster's discovery.
