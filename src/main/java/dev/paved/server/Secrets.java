@@ -36,7 +36,7 @@ final class Secrets {
     }
   }
 
-  private static byte[] sha256(byte[] bytes) {
+  static byte[] sha256(byte[] bytes) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(bytes);
     } catch (NoSuchAlgorithmException e) {

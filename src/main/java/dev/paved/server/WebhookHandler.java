@@ -31,19 +31,20 @@ import org.slf4j.LoggerFactory;
  * ({@link Webhooks#payloadUrls}, looked up with {@link DaemonApi#reposAt}). Each is refreshed only
  * when the request carries its webhook secret; when none does: 401 and nothing is refreshed. The
  * secrets are read from their files and the HMACs computed on a worker, never the event loop.
- * A verified GitHub delivery whose {@code X-GitHub-Delivery} id was seen in the last hour (a
- * redelivery) is answered 200 {@code {"duplicate": id}} and fetches nothing.
+ * A verified delivery seen in the last hour (a redelivery: GitHub's {@code X-GitHub-Delivery},
+ * GitLab's {@code Idempotency-Key}; {@link Webhooks#delivery}) is answered 200
+ * {@code {"duplicate": id}} and fetches nothing.
  */
 final class WebhookHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
 
-  /** How long a GitHub delivery id is remembered: a redelivery within it fetches nothing. */
+  /** How long a delivery id is remembered: a redelivery within it fetches nothing. */
   static final Duration DELIVERY_MEMORY = Duration.ofHours(1);
 
   private final Vertx vertx;
   private final DaemonApi daemon;
-  /** GitHub delivery ids ({@code X-GitHub-Delivery}) of verified deliveries, for an hour (bounded). */
+  /** The {@link Webhooks.Delivery#key}s of verified deliveries, for an hour (bounded). */
   private final Cache<String, Boolean> deliveries = Caffeine.newBuilder().expireAfterWrite(DELIVERY_MEMORY)
       .maximumSize(100_000).build();
 
@@ -99,7 +100,7 @@ final class WebhookHandler implements Handler<RoutingContext> {
       if (ar.failed()) {
         ctx.fail(500, ar.cause());
       } else {
-        respond(ctx, provider, candidates, ar.result());
+        respond(ctx, provider, raw, candidates, ar.result());
       }
     });
   }
@@ -125,7 +126,8 @@ final class WebhookHandler implements Handler<RoutingContext> {
     return new Verdict(verified, unreadable);
   }
 
-  private void respond(RoutingContext ctx, Webhooks.Provider provider, List<String> candidates, Verdict v) {
+  private void respond(RoutingContext ctx, Webhooks.Provider provider, byte[] raw, List<String> candidates,
+      Verdict v) {
     List<String> verified = v.verified();
     if (verified.isEmpty() && !v.unreadable().isEmpty()) {
       error(ctx, 503, "the webhook secret of repo(s) " + v.unreadable() + " cannot be read; see the daemon log");
@@ -139,13 +141,12 @@ final class WebhookHandler implements Handler<RoutingContext> {
       return;
     }
     Map<String, Object> body = new LinkedHashMap<>();
-    String delivery = provider == Webhooks.Provider.GITHUB ? ctx.request().getHeader("X-GitHub-Delivery") : null;
+    Optional<Webhooks.Delivery> delivery = Webhooks.delivery(provider, ctx.request().headers(), raw);
     // Remembered only once the signature is verified: an unsigned request cannot burn a delivery id.
-    if (delivery != null && !delivery.isBlank()
-        && deliveries.asMap().putIfAbsent(delivery.strip(), Boolean.TRUE) != null) {
-      LOG.info("webhook github delivery {} already handled; not fetching again (request {})", delivery.strip(),
-          (String) ctx.get(REQUEST_ID));
-      body.put("duplicate", delivery.strip());
+    if (delivery.isPresent() && deliveries.asMap().putIfAbsent(delivery.get().key(), Boolean.TRUE) != null) {
+      LOG.info("webhook {} delivery {} already handled; not fetching again (request {})", ctx.pathParam("provider"),
+          delivery.get().id(), (String) ctx.get(REQUEST_ID));
+      body.put("duplicate", delivery.get().id());
       body.put("refresh", List.of());
       body.put(REQUEST_ID, ctx.get(REQUEST_ID));
       send(ctx, 200, body);

@@ -64,6 +64,36 @@ final class Webhooks {
     };
   }
 
+  /**
+   * One delivery of a provider, as its retries name it: {@code id} as sent (for the reply and the
+   * log), {@code key} what is remembered (the provider's name first, so that ids of two providers
+   * never meet).
+   */
+  record Delivery(String id, String key) {}
+
+  /**
+   * The delivery a request is, when its provider says: GitHub's {@code X-GitHub-Delivery} (the
+   * same on a redelivery); GitLab's {@code Idempotency-Key} (the same on every retry of one
+   * webhook call, GitLab 17.4 and later), else its {@code X-Gitlab-Event-UUID} together with a
+   * digest of the body: that UUID is shared by the webhooks one event fires and by the events a
+   * webhook's receiver causes in turn, so only the same UUID with the same payload is the same
+   * delivery. Generic webhooks have none.
+   */
+  static Optional<Delivery> delivery(Provider provider, MultiMap headers, byte[] body) {
+    return switch (provider) {
+      case GITHUB -> header(headers, "X-GitHub-Delivery").map(id -> new Delivery(id, "github:" + id));
+      case GITLAB -> header(headers, "Idempotency-Key").map(id -> new Delivery(id, "gitlab:" + id))
+          .or(() -> header(headers, "X-Gitlab-Event-UUID").map(id -> new Delivery(id,
+              "gitlab-event:" + id + ":" + java.util.HexFormat.of().formatHex(Secrets.sha256(body)))));
+      case GENERIC -> Optional.empty();
+    };
+  }
+
+  private static Optional<String> header(MultiMap headers, String name) {
+    String v = headers.get(name);
+    return v == null || v.isBlank() || v.length() > 200 ? Optional.empty() : Optional.of(v.strip());
+  }
+
   /** The token of an {@code Authorization: Bearer TOKEN} header, or null. */
   static String bearer(String authorization) {
     if (authorization == null || authorization.length() < 7

@@ -373,6 +373,49 @@ class ApiServerTest {
   }
 
   @Test
+  void aGitlabRetryWithTheSameIdempotencyKeyIsAnswered200WithoutASecondFetch() throws Exception {
+    String body = "{\"object_kind\":\"push\",\"project\":{\"git_http_url\":\"" + FakeDaemon.PLATFORM_URL + "\"}}";
+    // A wrong token cannot burn the key.
+    assertThat(send(gitlabRequest(body, "wrong").header("Idempotency-Key", "k-1")).statusCode()).isEqualTo(401);
+    assertThat(send(gitlabRequest(body, FakeDaemon.SECRET).header("Idempotency-Key", "k-1")).statusCode())
+        .isEqualTo(202);
+    HttpResponse<String> retry = send(gitlabRequest(body, FakeDaemon.SECRET).header("Idempotency-Key", "k-1")
+        .header("X-Gitlab-Webhook-Attempt-Number", "2"));
+    assertThat(retry.statusCode()).isEqualTo(200);
+    assertThat(json(retry).path("duplicate").asText()).isEqualTo("k-1");
+    assertThat(json(retry).path("refresh").size()).isZero();
+    assertThat(daemon.refreshes).as("one fetch for one delivery").containsExactly("platform");
+    // Another call (a new key), and a GitHub delivery with the same id: each fetches.
+    assertThat(send(gitlabRequest(body, FakeDaemon.SECRET).header("Idempotency-Key", "k-2")).statusCode())
+        .isEqualTo(202);
+    String gh = "{\"repository\":{\"clone_url\":\"" + FakeDaemon.PLATFORM_URL + "\"}}";
+    assertThat(send(githubRequest(gh, "sha256=" + Secrets.hmacSha256Hex(FakeDaemon.SECRET, bytes(gh)), "push")
+        .header("X-GitHub-Delivery", "k-1")).statusCode()).isEqualTo(202);
+    assertThat(daemon.refreshes).containsExactly("platform", "platform", "platform");
+  }
+
+  @Test
+  void withoutAnIdempotencyKeyAGitlabEventUuidDeduplicatesOnlyTheSamePayload() throws Exception {
+    String push1 = "{\"object_kind\":\"push\",\"after\":\"1111\",\"project\":{\"git_http_url\":\""
+        + FakeDaemon.PLATFORM_URL + "\"}}";
+    String push2 = push1.replace("1111", "2222");
+    assertThat(send(gitlabRequest(push1, FakeDaemon.SECRET).header("X-Gitlab-Event-UUID", "e-1")).statusCode())
+        .isEqualTo(202);
+    HttpResponse<String> again = send(gitlabRequest(push1, FakeDaemon.SECRET).header("X-Gitlab-Event-UUID", "e-1"));
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(json(again).path("duplicate").asText()).isEqualTo("e-1");
+    // The same event UUID on another payload (an event a webhook receiver caused in turn) is a new push.
+    assertThat(send(gitlabRequest(push2, FakeDaemon.SECRET).header("X-Gitlab-Event-UUID", "e-1")).statusCode())
+        .isEqualTo(202);
+    assertThat(daemon.refreshes).containsExactly("platform", "platform");
+  }
+
+  private static HttpRequest.Builder gitlabRequest(String body, String token) {
+    return HttpRequest.newBuilder(uri("/api/v1/webhooks/gitlab")).header("X-Gitlab-Token", token)
+        .header("X-Gitlab-Event", "Push Hook").POST(HttpRequest.BodyPublishers.ofString(body));
+  }
+
+  @Test
   void aWebhookForAnUnknownRepoDoesNotListTheRepos() throws Exception {
     HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/webhooks/generic?repo=nope"))
         .header("X-Paved-Token", FakeDaemon.SECRET).POST(HttpRequest.BodyPublishers.ofString("{}")));
