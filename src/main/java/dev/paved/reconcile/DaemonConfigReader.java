@@ -171,7 +171,11 @@ final class DaemonConfigReader {
         r.path("allowHistoryRewrite").asBoolean(false), signatures(doc, pointer, base, revertKey, problems));
   }
 
-  /** {@code repos[i].signatures}; unreadable key files and a policy that cannot work are problems at their lines. */
+  /**
+   * {@code repos[i].signatures}; key files that cannot be read or parsed (as the verifiers will read
+   * them: Bouncy Castle, JGit's allowed-signers parser) and a policy that cannot work are problems at
+   * their entries' lines, so that a bad file stops the start rather than the first fetch.
+   */
   private static Signatures signatures(YamlDocument doc, String repoPointer, Path base, Optional<Path> revertKey,
       List<Diagnostic> problems) {
     JsonNode s = doc.tree().at(repoPointer + "/signatures");
@@ -191,9 +195,11 @@ final class DaemonConfigReader {
     for (int i = 0; i < s.path("sshAllowedSigners").size(); i++) {
       Path p = path(s.path("sshAllowedSigners").get(i).asText(), base);
       ssh.add(p);
-      if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      try {
+        dev.paved.source.AllowedSignersFile.check(p);
+      } catch (dev.paved.source.OpenPgpKeys.InvalidKeyFileException e) {
         problems.add(Diagnostic.error(doc.sourceMap().value(repoPointer + "/signatures/sshAllowedSigners/" + i),
-            "invalid-value", "the allowed-signers file " + p + " does not exist or cannot be read"));
+            "invalid-value", e.getMessage()));
       }
     }
     Signatures signatures = new Signatures(verify, openPgp, ssh, s.path("trustOwnReverts").asBoolean(false),

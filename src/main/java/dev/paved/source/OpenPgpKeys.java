@@ -100,7 +100,8 @@ public final class OpenPgpKeys {
         keys.add(new Key(hex(ring.getPublicKey().getFingerprint()), fingerprints, userIds, ring.getEncoded()));
       }
     } catch (java.nio.file.NoSuchFileException e) {
-      throw new InvalidKeyFileException("OpenPGP key file " + file + " not found", e);
+      throw new InvalidKeyFileException("OpenPGP key file " + file + " not found; export the key there (gpg --export"
+          + " --armor KEYID > FILE) or fix the path", e);
     } catch (IOException | PGPException | RuntimeException e) {
       throw new InvalidKeyFileException("cannot read OpenPGP public keys from " + file + ": " + e.getMessage()
           + "; export them with gpg --export --armor KEYID", e);

@@ -28,7 +28,7 @@ public record TrustedSigners(List<OpenPgpKeys.Key> openPgpKeys, List<Path> sshAl
 
   /**
    * Reads {@code files}: each is an armored OpenPGP public key file (it starts with {@code -----BEGIN
-   * PGP PUBLIC KEY BLOCK-----}) or else an SSH allowed-signers file.
+   * PGP PUBLIC KEY BLOCK-----}) or else an SSH allowed-signers file ({@link AllowedSignersFile#check}).
    */
   public static TrustedSigners read(List<Path> files) throws OpenPgpKeys.InvalidKeyFileException {
     List<OpenPgpKeys.Key> keys = new java.util.ArrayList<>();
@@ -44,6 +44,7 @@ public record TrustedSigners(List<OpenPgpKeys.Key> openPgpKeys, List<Path> sshAl
       if (armored) {
         keys.addAll(OpenPgpKeys.read(f));
       } else {
+        AllowedSignersFile.check(f);
         allowed.add(f.toAbsolutePath().normalize());
       }
     }

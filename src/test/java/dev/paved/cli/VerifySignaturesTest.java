@@ -101,7 +101,17 @@ class VerifySignaturesTest {
     assertThat(r.err()).contains("--verify-signatures: cannot read key file " + work.resolve("nope.asc") + ": not found");
     Path notGit = work.resolve("plain");
     ExamplesTest.copy(ExamplesTest.PLATFORM, notGit);
-    Path allowed = Files.writeString(work.resolve("allowed_signers"), "");
+    Path empty = Files.writeString(work.resolve("empty_signers"), "");
+    Cli none = Cli.run("validate", config.toString(), "--verify-signatures", empty.toString());
+    assertThat(none.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(none.err()).contains("--verify-signatures: the allowed-signers file " + empty + " names no signer");
+    Path allowed = Files.writeString(work.resolve("allowed_signers"), "alice@example.com ssh-ed25519\n");
+    Cli garbled = Cli.run("validate", config.toString(), "--verify-signatures", allowed.toString());
+    assertThat(garbled.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(garbled.err()).contains("--verify-signatures: the allowed-signers file " + allowed
+        + " cannot be parsed: problem at line 1");
+    Files.writeString(allowed, "alice@example.com " + dev.paved.source.TestSigners.ssh(work.resolve("k")).publicKey()
+        + "\n");
     Cli outside = Cli.run("validate", notGit.toString(), "--verify-signatures", allowed.toString());
     assertThat(outside.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(outside.err()).contains("is not inside a git repository");

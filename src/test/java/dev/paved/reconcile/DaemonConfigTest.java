@@ -318,7 +318,7 @@ class DaemonConfigTest {
     dev.paved.source.TestSigners.Gpg alice = dev.paved.source.TestSigners.gpg("Alice <alice@example.com>");
     alice.write(dir.resolve("alice.asc"));
     dev.paved.source.TestSigners.Ssh own = dev.paved.source.TestSigners.ssh(dir.resolve("revert-key"));
-    Files.writeString(dir.resolve("allowed_signers"), "");
+    Files.writeString(dir.resolve("allowed_signers"), "# who signs\n" + own.allowedSigner("ops@example.com") + "\n");
     DaemonConfig c = DaemonConfig.parse("paved.yaml", """
         apiVersion: paved.dev/v1alpha1
         kind: DaemonConfig
@@ -369,7 +369,8 @@ class DaemonConfigTest {
             + " private key (make one with ssh-keygen -t ed25519 -N '' -f FILE)",
         "paved.yaml:9:21: error: cannot read OpenPGP public keys from " + dir.resolve("not-a-key.asc")
             + problems.get(1).replaceAll(".*" + java.util.regex.Pattern.quote(dir.resolve("not-a-key.asc").toString()), ""),
-        "paved.yaml:10:27: error: the allowed-signers file " + dir.resolve("missing") + " does not exist or cannot be read",
+        "paved.yaml:10:27: error: the allowed-signers file " + dir.resolve("missing") + " does not exist or cannot be"
+            + " read; put it there (e.g. from a mounted Secret) or fix the path",
         "paved.yaml:14:15: error: signatures.verify is warn but no key is trusted: list armored OpenPGP key files under"
             + " openpgpKeys or allowed-signers files under sshAllowedSigners");
     assertThat(problems.get(1)).contains("export them with gpg --export --armor KEYID").doesNotContain("\n");
@@ -386,6 +387,36 @@ class DaemonConfigTest {
         """.formatted(dir.resolve("allowed_signers")))).containsExactly("paved.yaml:7:15: error: signatures.verify is enforce, so the daemon's own reverts"
             + " (rollback API, automatic rollback) would be held as unsigned: set revertSigningKeyFile (they are"
             + " signed and trusted) or signatures.trustOwnReverts: true (they are trusted by commit id)");
+  }
+
+  @Test
+  void anAllowedSignersFileThatCannotBeParsedIsAConfigErrorAtItsEntry(@TempDir Path dir) throws Exception {
+    dev.paved.source.TestSigners.Ssh bob = dev.paved.source.TestSigners.ssh(dir.resolve("bob"));
+    Files.writeString(dir.resolve("good"), bob.allowedSigner("bob@example.com") + "\n");
+    Files.writeString(dir.resolve("garbled"), bob.allowedSigner("bob@example.com") + "\n"
+        + "alice@example.com namespaces=\"git\" ssh-ed25519 not-base64-at-all\n");
+    Files.writeString(dir.resolve("empty"), "# nobody yet\n\n");
+    List<String> problems = problems("""
+        apiVersion: paved.dev/v1alpha1
+        kind: DaemonConfig
+        repos:
+          - name: a
+            url: https://git.example.com/a.git
+            signatures:
+              verify: warn
+              sshAllowedSigners:
+                - %s
+                - %s
+                - %s
+        """.formatted(dir.resolve("good"), dir.resolve("garbled"), dir.resolve("empty")));
+    assertThat(problems).hasSize(2);
+    assertThat(problems.get(0)).startsWith("paved.yaml:10:11: error: the allowed-signers file " + dir.resolve("garbled")
+        + " cannot be parsed: problem at line 2: ").contains("each line is principals [namespaces=\"git\"]")
+        .doesNotContain("\n");
+    assertThat(problems.get(1)).isEqualTo("paved.yaml:11:11: error: the allowed-signers file " + dir.resolve("empty")
+        + " names no signer, so no SSH signature would be trusted; each line is principals [namespaces=\"git\"]"
+        + " <key type> <base64 key> (see ALLOWED SIGNERS in man ssh-keygen), e.g. alice@example.com"
+        + " namespaces=\"git\" ssh-ed25519 AAAA...");
   }
 
   @Test

@@ -148,5 +148,10 @@ class CommitSignaturesTest {
         .hasMessageContaining("cannot read OpenPGP public keys from " + bogus);
     assertThatThrownBy(() -> TrustedSigners.read(List.of(tmp.resolve("missing"))))
         .hasMessage("cannot read key file " + tmp.resolve("missing") + ": not found");
+    // Not armored, so an allowed-signers file: parsed by JGit's parser, which names the bad line.
+    Path garbled = Files.writeString(tmp.resolve("allowed"), "# signers\nalice@example.com ssh-ed25519\n");
+    assertThatThrownBy(() -> TrustedSigners.read(List.of(garbled))).isInstanceOf(OpenPgpKeys.InvalidKeyFileException.class)
+        .hasMessageStartingWith("the allowed-signers file " + garbled + " cannot be parsed: ")
+        .hasMessageContaining("line 2");
   }
 }
