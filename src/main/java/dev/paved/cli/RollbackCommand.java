@@ -11,6 +11,7 @@ import dev.paved.source.NothingToRevertException;
 import dev.paved.source.PushRejectedException;
 import dev.paved.source.RemoteUnreachableException;
 import dev.paved.source.RevertConflictException;
+import dev.paved.source.RevertReason;
 import dev.paved.source.RevertRefusedException;
 import dev.paved.source.Reverter;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.eclipse.jgit.util.FileUtils;
 import picocli.CommandLine.Command;
@@ -31,13 +33,16 @@ import picocli.CommandLine.Spec;
         "the revert, or with --pr-branch push it to a new branch for review and leave",
         "the branch alone. The revert says what was reverted, by whom and why.",
         "A revert that conflicts pushes nothing. Works on a temporary bare copy of",
-        "the branch: no checkout; your working trees are not touched."},
+        "the branch: no checkout; your working trees are not touched. The same rules",
+        "as the daemon's revert API: the reason is one line, and with --path a commit",
+        "also changing files outside it is refused unless --path-only."},
     footer = {"", "Credentials come from environment variables or files, never from the",
         "command line or the URL.",
         "", "Exit codes: 0 reverted and pushed; 1 the revert conflicts, changes nothing",
         "or the push was refused (nothing pushed); 2 usage error (unknown repo, branch",
-        "or commit, a merge commit without --mainline, missing or refused",
-        "credentials); 3 internal error."})
+        "or commit, a merge commit without --mainline, a reason that is not one line,",
+        "a commit touching files outside --path without --path-only, missing or",
+        "refused credentials; nothing pushed); 3 internal error."})
 final class RollbackCommand implements Callable<Integer> {
 
   @Spec
@@ -59,7 +64,9 @@ final class RollbackCommand implements Callable<Integer> {
       description = "Push the revert to this new branch (for a pull request) instead of --branch.")
   String prBranch;
 
-  @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the commit message.")
+  @Option(names = "--reason", paramLabel = "TEXT",
+      description = "Why, for the commit message: one line (no line breaks or other control characters), at most "
+          + RevertReason.MAX_LENGTH + " characters.")
   String reason;
 
   @Option(names = "--author", paramLabel = "\"NAME <EMAIL>\"",
@@ -67,8 +74,14 @@ final class RollbackCommand implements Callable<Integer> {
   String author;
 
   @Option(names = "--path", paramLabel = "SUBDIR",
-      description = "The config repo's sub-directory in the git repo; a commit changing nothing there is refused.")
+      description = {"The config repo's sub-directory in the git repo. A commit changing nothing there is",
+          "refused; so is one also changing files outside it, unless --path-only."})
   String path;
+
+  @Option(names = "--path-only",
+      description = {"Revert only the part of COMMIT under --path and leave its other files as they are",
+          "on the branch (the revert API's pathOnly)."})
+  boolean pathOnly;
 
   @Option(names = {"-m", "--mainline"}, paramLabel = "N",
       description = "For a merge commit: the parent whose side is kept (1: the branch it was merged into).")
@@ -101,6 +114,13 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Optional<String> badReason = RevertReason.problem(reason);
+    if (badReason.isPresent()) {
+      throw new UsageException("--reason " + badReason.get() + "; nothing was reverted");
+    }
+    if (pathOnly && (path == null || path.isBlank())) {
+      throw new UsageException("--path-only reverts only the part of the commit under --path; give --path SUBDIR");
+    }
     GitRemote remote;
     Reverter.Result result;
     try {
@@ -113,7 +133,7 @@ final class RollbackCommand implements Callable<Integer> {
     Path state = Files.createTempDirectory("paved-rollback-");
     try (GitMirror mirror = GitMirror.open(state, "remote", remote)) {
       result = mirror.revert(commit).setActor(author).setReason(reason).setPrBranch(prBranch)
-          .setMainlineParent(mainline).call();
+          .setMainlineParent(mainline).setPathOnly(pathOnly).call();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     } catch (RevertConflictException | NothingToRevertException | PushRejectedException e) {
@@ -136,8 +156,7 @@ final class RollbackCommand implements Callable<Integer> {
         + remote.display());
     out.println("  revert commit " + r.revertCommit() + " by " + r.author());
     for (String p : r.paths()) {
-      boolean outside = !remote.path().isEmpty() && !p.startsWith(remote.path() + "/");
-      out.println("  reverts " + p + (outside ? "  (outside " + remote.path() + ")" : ""));
+      out.println("  reverts " + p);
     }
     if (r.reviewBranch()) {
       out.println("Pushed to new branch " + r.pushedTo() + "; " + r.branch() + " is unchanged. Open a pull request from "

@@ -69,7 +69,7 @@ final class MirrorSource implements RepoSource {
   public DaemonApi.RevertOutcome revert(DaemonApi.RevertRequest request) {
     try {
       Reverter.Result r = mirror.revert(request.commit()).setActor(request.author()).setReason(request.reason())
-          .setOutsidePath(request.pathOnly() ? Reverter.OutsidePath.PATH_ONLY : Reverter.OutsidePath.REFUSE)
+          .setPathOnly(request.pathOnly())
           .setPrBranch(request.reviewBranch().orElse(null))
           .setSigningKey(signingKey == null ? null : signingKey.toAbsolutePath()).call();
       return new DaemonApi.RevertOutcome(r.revertCommit(), r.pushedTo(), r.reverted(), r.reviewBranch(), r.paths());

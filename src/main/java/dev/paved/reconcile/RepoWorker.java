@@ -290,11 +290,11 @@ final class RepoWorker {
                   + " revert", List.of());
           return;
         }
-        String reason = ("rollout degraded in " + environment + ": " + health).replaceAll("[\\p{Cntrl}]+", " ");
+        String reason = dev.paved.source.RevertReason.flatten("rollout degraded in " + environment + ": " + health, 500);
         LOG.warn("{}/{}: commit {} still degraded after its deadline; reverting it ({})", repo.name(), environment,
             DaemonContext.shortId(commit), reason);
         // Only the config repo's part: the daemon knows nothing of the other files a commit touched.
-        revert(new DaemonApi.RevertRequest(commit, reason.length() > 500 ? reason.substring(0, 500) : reason,
+        revert(new DaemonApi.RevertRequest(commit, reason,
             "Paved <paved@localhost>", true, Optional.empty()))
             .exceptionally(ex -> {
               LOG.warn("{}/{}: automatic rollback of {} failed: {}", repo.name(), environment,

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.paved.reconcile.DaemonApi;
 import dev.paved.reconcile.DaemonFailure;
+import dev.paved.source.RevertReason;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A revert's author is the token's name. A trusted proxy's {@code X-Paved-Actor} is honoured
  * and recorded as {@code "<token> on behalf of <actor>"} (the actor's e-mail, if given, is the
- * author's); any other token sending it is refused (403). {@code reason} is one line.
+ * author's); any other token sending it is refused (403). {@code reason} is one line ({@link RevertReason}).
  */
 final class WriteEndpoints {
 
@@ -44,7 +45,6 @@ final class WriteEndpoints {
   private static final Pattern NAME_EMAIL = Pattern.compile("([^<>]*?)\\s*<([^<>\\s]{1,200})>");
   private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/-]{1,200}");
   private static final Set<String> REVERT_FIELDS = Set.of("commit", "reason", "pathOnly", "reviewBranch");
-  static final int MAX_REASON = 2000;
   private static final int MAX_PAGE = 1000;
 
   private final Vertx vertx;
@@ -122,13 +122,9 @@ final class WriteEndpoints {
       return;
     }
     String reason = reasonNode.asText("").strip();
-    if (!oneLine(reason)) {
-      error(ctx, 400, "\"reason\" must be one line: control characters (line breaks, tabs, escapes) are refused,"
-          + " since the reason goes into the revert's commit message");
-      return;
-    }
-    if (reason.length() > MAX_REASON) {
-      error(ctx, 400, "\"reason\" is longer than " + MAX_REASON + " characters");
+    Optional<String> badReason = RevertReason.problem(reason);
+    if (badReason.isPresent()) {
+      error(ctx, 400, "\"reason\" " + badReason.get());
       return;
     }
     JsonNode pathOnly = body.path("pathOnly");
@@ -242,7 +238,7 @@ final class WriteEndpoints {
     }
     String a = actor.strip();
     Matcher m = NAME_EMAIL.matcher(a);
-    boolean valid = oneLine(a) && (m.matches() ? ACTOR_NAME.matcher(m.group(1)).matches()
+    boolean valid = RevertReason.oneLine(a) && (m.matches() ? ACTOR_NAME.matcher(m.group(1)).matches()
         : ACTOR_NAME.matcher(a).matches());
     if (!valid) {
       error(ctx, 400, "X-Paved-Actor must be one line, a name (letters, digits, spaces, . _ ' @ + -) of at most 100"
@@ -254,11 +250,6 @@ final class WriteEndpoints {
         : token.name() + " on behalf of " + a);
   }
 
-  /** No control characters (C0, DEL, C1) and no Unicode line or paragraph separators. */
-  static boolean oneLine(String s) {
-    return s.codePoints().noneMatch(c -> Character.getType(c) == Character.CONTROL
-        || c == 0x2028 || c == 0x2029);
-  }
 
   private void audit(RoutingContext ctx) {
     int limit;

@@ -13,7 +13,8 @@
  * secrets, HMACs and the two large renderings (status JSON, Prometheus text) run on Vert.x workers.
  *
  * <p>May call: {@code reconcile} (DaemonApi and its records), {@code config} (the tokens file is
- * read with positions and its schema, as the daemon config), {@code secret} (every response body
- * passes the scrubber), Vert.x, Micrometer, Jackson, Caffeine.
+ * read with positions and its schema, as the daemon config), {@code source} (the revert's rules it
+ * shares with {@code paved rollback}: {@link dev.paved.source.RevertReason}), {@code secret} (every
+ * response body passes the scrubber), Vert.x, Micrometer, Jackson, Caffeine.
  */
 package dev.paved.server;

@@ -85,16 +85,9 @@ public final class Reverter {
   private String reason;
   private String prBranch;
   private int mainline;
-  private OutsidePath outsidePath = OutsidePath.REVERT;
+  private boolean pathOnly;
   private Path signingKey;
   private java.util.function.IntConsumer beforePush = attempt -> {};
-
-  /**
-   * What to do with a commit that also changes files outside the remote's path (the config
-   * repo's sub-directory): revert them too (the default, as {@code git revert}), refuse the
-   * revert, or revert only the part under the path and leave the rest as it is on the branch.
-   */
-  public enum OutsidePath { REVERT, REFUSE, PATH_ONLY }
 
   Reverter(GitMirror mirror, String commit) {
     this.mirror = mirror;
@@ -115,9 +108,16 @@ public final class Reverter {
     return this;
   }
 
-  /** Why, for the commit message. */
+  /**
+   * Why, for the commit message: one line ({@link RevertReason}); a reason that breaks the rule is
+   * an {@link IllegalArgumentException} naming it.
+   */
   public Reverter setReason(String text) {
-    this.reason = text == null || text.isBlank() ? null : text.strip().replace("\r\n", "\n").replace('\r', '\n');
+    java.util.Optional<String> problem = RevertReason.problem(text);
+    if (problem.isPresent()) {
+      throw new IllegalArgumentException("the reason " + problem.get());
+    }
+    this.reason = text == null || text.isBlank() ? null : text.strip();
     return this;
   }
 
@@ -142,9 +142,14 @@ public final class Reverter {
     return this;
   }
 
-  /** How a commit that also changes files outside the remote's path is reverted; see {@link OutsidePath}. */
-  public Reverter setOutsidePath(OutsidePath policy) {
-    this.outsidePath = Objects.requireNonNull(policy);
+  /**
+   * A commit that also changes files outside the remote's path (the config repo's sub-directory)
+   * is refused unless {@code pathOnly}: then only its part under the path is reverted and the
+   * rest is left as it is on the branch. The rule of the revert API ({@code pathOnly}) and of
+   * {@code paved rollback} ({@code --path-only}); without a path it changes nothing.
+   */
+  public Reverter setPathOnly(boolean pathOnly) {
+    this.pathOnly = pathOnly;
     return this;
   }
 
@@ -244,18 +249,19 @@ public final class Reverter {
       // that nothing outside the path differs between the three.
       ObjectId base = target.getTree();
       ObjectId theirs = parent.getTree();
-      if (!remote.path().isEmpty() && outsidePath != OutsidePath.REVERT) {
+      if (!remote.path().isEmpty()) {
         List<String> own = changedPaths(repo, parent.getTree(), target.getTree());
         List<String> outside = own.stream().filter(p -> !p.startsWith(remote.path() + "/")).toList();
         if (outside.size() == own.size()) {
           throw new RevertRefusedException("commit " + abbrev(target) + " changes nothing under " + remote.path()
               + " (the config repo); it changes " + String.join(", ", own) + ". Nothing was pushed.");
         }
-        if (!outside.isEmpty() && outsidePath == OutsidePath.REFUSE) {
+        if (!outside.isEmpty() && !pathOnly) {
           throw new RevertRefusedException("commit " + abbrev(target) + " also changes files outside " + remote.path()
               + " (the config repo): " + String.join(", ", outside.size() > 10 ? outside.subList(0, 10) : outside)
               + (outside.size() > 10 ? " and " + (outside.size() - 10) + " more" : "") + ". Nothing was pushed."
-              + " Ask to revert only its part under " + remote.path() + ", or revert it in git by hand.");
+              + " Ask to revert only its part under " + remote.path() + " (pathOnly in the revert API, --path-only"
+              + " in paved rollback), or revert it in git by hand.");
         }
         if (!outside.isEmpty()) {
           base = graft(repo, inserter, tip.getTree(), target.getTree(), remote.path());

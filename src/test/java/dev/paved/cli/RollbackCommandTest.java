@@ -106,6 +106,45 @@ class RollbackCommandTest {
   }
 
   @Test
+  void aReasonThatIsNotOneLineIsAUsageErrorAndNothingIsPushed() throws Exception {
+    Cli r = Cli.run("rollback", "--repo", remote.url(), "--reason", "bad release\n\nSigned-off-by: CTO <cto@example.com>",
+        c2.name());
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).isEqualTo("paved: --reason must be one line: control characters (line breaks, tabs, escapes)"
+        + " are refused, since the reason goes into the revert's commit message; nothing was reverted\n");
+    assertThat(r.out()).isEmpty();
+    assertThat(Cli.run("rollback", "--repo", remote.url(), "--reason", "x".repeat(2001), c2.name()).err())
+        .contains("--reason is longer than 2000 characters");
+    assertThat(remote.head("main")).isEqualTo(c2);
+    assertThat(remote.branches()).containsExactly("main");
+  }
+
+  @Test
+  void aCommitAlsoChangingFilesOutsideThePathIsRefusedUnlessPathOnly() throws Exception {
+    RevCommit both = remote.write("platform/services/checkout/service.yaml", "image: checkout:3\n")
+        .write("README.md", "hello\n").commitAndPush("Checkout 3, README");
+
+    Cli refused = Cli.run("rollback", "--repo", remote.url(), "--path", "platform", both.name());
+    assertThat(refused.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).startsWith("paved: commit " + both.name().substring(0, 7) + " also changes files outside"
+        + " platform (the config repo): README.md. Nothing was pushed.").contains("--path-only in paved rollback");
+    assertThat(remote.head("main")).isEqualTo(both);
+    assertThat(remote.branches()).containsExactly("main");
+
+    Cli noPath = Cli.run("rollback", "--repo", remote.url(), "--path-only", both.name());
+    assertThat(noPath.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noPath.err()).contains("give --path SUBDIR");
+    assertThat(remote.head("main")).isEqualTo(both);
+
+    Cli pathOnly = Cli.run("rollback", "--repo", remote.url(), "--path", "platform", "--path-only", both.name());
+    assertThat(pathOnly.exit()).as(pathOnly.err()).isEqualTo(ExitCodes.OK);
+    assertThat(pathOnly.out()).contains("  reverts platform/services/checkout/service.yaml\n").doesNotContain("reverts README");
+    ObjectId head = remote.head("main");
+    assertThat(remote.fileAt(head, "platform/services/checkout/service.yaml")).isEqualTo("image: checkout:2\n");
+    assertThat(remote.fileAt(head, "README.md")).isEqualTo("hello\n");
+  }
+
+  @Test
   void revertingAgainChangesNothingAndExitsOne() throws Exception {
     assertThat(Cli.run("rollback", "--repo", remote.url(), c2.name()).exit()).isEqualTo(ExitCodes.OK);
     Cli again = Cli.run("rollback", "--repo", remote.url(), c2.name());

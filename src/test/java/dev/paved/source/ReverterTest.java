@@ -187,6 +187,19 @@ class ReverterTest {
   }
 
   @Test
+  void aReasonThatIsNotOneLineIsRefusedBeforeAnythingIsPushed() throws Exception {
+    ObjectId before = remote.head("main");
+    for (String forged : List.of("oops\n\nSigned-off-by: CTO <cto@example.com>", "tab\there", "esc\u001b[2J",
+        "sep\u2028arator", "x".repeat(RevertReason.MAX_LENGTH + 1))) {
+      assertThatThrownBy(() -> mirror.revert(c2.name()).setReason(forged).call())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("the reason ");
+    }
+    assertThat(remote.head("main")).isEqualTo(before);
+    assertThat(RevertReason.flatten("degraded:\n  pod\tcrash\u2028loop\r\n", 500)).isEqualTo("degraded:   pod crash loop");
+    assertThat(RevertReason.problem(RevertReason.flatten("a\nb".repeat(2000), 9999))).isEmpty();
+  }
+
+  @Test
   void aBranchThatKeepsMovingIsAClearError() throws Exception {
     int[] n = {0};
     assertThatThrownBy(() -> mirror.revert(c2.name()).beforePush(
@@ -212,21 +225,21 @@ class ReverterTest {
         .write("docs/README.md", "docs v2\n").commitAndPush("Checkout replicas 3, docs");
     ObjectId before = remote.head("main");
     try (GitMirror sub = GitMirror.open(tmp.resolve("state"), "sub", GitRemote.of(remote.url()).withPath("services"))) {
-      assertThatThrownBy(() -> sub.revert(both.name()).setOutsidePath(Reverter.OutsidePath.REFUSE).call())
+      assertThatThrownBy(() -> sub.revert(both.name()).call())
           .isInstanceOf(RevertRefusedException.class)
           .hasMessageContaining("also changes files outside services (the config repo): docs/README.md")
           .hasMessageContaining("Nothing was pushed");
       assertThat(remote.head("main")).isEqualTo(before);
 
-      Reverter.Result r = sub.revert(both.name()).setOutsidePath(Reverter.OutsidePath.PATH_ONLY).call();
+      Reverter.Result r = sub.revert(both.name()).setPathOnly(true).call();
       assertThat(r.paths()).containsExactly("services/checkout/service.yaml");
       ObjectId head = remote.head("main");
       assertThat(remote.fileAt(head, "services/checkout/service.yaml")).isEqualTo(V2);
       assertThat(remote.fileAt(head, "docs/README.md")).isEqualTo("docs v2\n");
       assertThat(remote.fileAt(head, "environments/dev.yaml")).isEqualTo("tier: dev\nregion: eu\n");
 
-      // A commit inside the path alone is reverted as usual under both policies.
-      assertThat(sub.revert(c2.name()).setOutsidePath(Reverter.OutsidePath.REFUSE).call().paths())
+      // A commit inside the path alone is reverted as usual, path-only or not.
+      assertThat(sub.revert(c2.name()).setPathOnly(true).call().paths())
           .containsExactly("services/checkout/service.yaml");
     }
   }
