@@ -190,7 +190,8 @@ final class ServeCommand implements Callable<Integer> {
             c.publicRead() ? "" : ", and so are the status and the dashboard's data (http.publicRead is false)");
       }
       ApiServer.Options api = new ApiServer.Options(c.host(), port != null ? port : c.port(), tokens, c.publicRead(),
-          c.auditDir(), c.tls().map(t -> new ApiServer.Tls(t.certFile(), t.keyFile())));
+          c.auditDir(), c.tls().map(t -> new ApiServer.Tls(t.certFile(), t.keyFile())))
+          .withTokensFile(c.tokensFile().map(ApiServer.TokensFile::new).orElse(null));
       ServeRuntime.Settings settings = new ServeRuntime.Settings(api, c.shutdownTimeout());
       core.start();
       runtime = ServeRuntime.start(core.daemon(), core, settings, ServeRuntime.defaultOptions());

@@ -25,11 +25,12 @@ public final class Access {
   private static final String COMMIT = "paved.audit.commit";
   private static final String ACTOR = "paved.audit.actor";
 
-  private final ApiTokens tokens;
+  private final java.util.function.Supplier<ApiTokens> tokens;
   private final boolean publicRead;
   private final AuditLog audit;
 
-  Access(ApiTokens tokens, boolean publicRead, AuditLog audit) {
+  /** {@code tokens}: the tokens in use now, asked at each request (the tokens file is reloaded when it changes). */
+  Access(java.util.function.Supplier<ApiTokens> tokens, boolean publicRead, AuditLog audit) {
     this.tokens = tokens;
     this.publicRead = publicRead;
     this.audit = audit;
@@ -75,6 +76,7 @@ public final class Access {
   }
 
   private void authorize(RoutingContext ctx, Permission permission, String action) {
+    ApiTokens tokens = this.tokens.get();
     if (tokens.isEmpty()) {
       challenge(ctx);
       error(ctx, 401, permission == Permission.READ

@@ -54,7 +54,7 @@ public final class ApiServer {
   /** {@code Content-Type} of {@code /metrics}: the Prometheus text format. */
   public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-  /** How often the TLS files are checked for a change, unless the options say otherwise. */
+  /** How often the TLS files and the tokens file are checked for a change, unless the options say otherwise. */
   public static final Duration DEFAULT_TLS_RELOAD = Duration.ofSeconds(10);
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -68,33 +68,51 @@ public final class ApiServer {
     }
   }
 
+  /** The tokens file ({@code http.tokensFile}), checked for a change every {@code reloadInterval}. */
+  public record TokensFile(Path file, Duration reloadInterval) {
+    public TokensFile(Path file) {
+      this(file, DEFAULT_TLS_RELOAD);
+    }
+  }
+
   /**
-   * Where to listen; the API's tokens (none: every endpoint needing one answers 401); whether the
+   * Where to listen; the API's tokens (none: every endpoint needing one answers 401), or the
+   * tokens file they are read from (then read at start and again when it changes); whether the
    * read endpoints need no token; where the audit log is kept (empty: in memory only); TLS.
    */
   public record Options(String host, int port, ApiTokens tokens, boolean publicRead, Optional<Path> auditDir,
-      Optional<Tls> tls) {
+      Optional<Tls> tls, Optional<TokensFile> tokensFile) {
+
+    public Options(String host, int port, ApiTokens tokens, boolean publicRead, Optional<Path> auditDir,
+        Optional<Tls> tls) {
+      this(host, port, tokens, publicRead, auditDir, tls, Optional.empty());
+    }
 
     /** One token ({@code http.tokenFile}), named {@code default} with every permission; no TLS, audit in memory. */
     public Options(String host, int port, Optional<String> apiToken) {
       this(host, port, apiToken.filter(t -> !t.isBlank()).map(ApiTokens::single).orElse(ApiTokens.none()), false,
-          Optional.empty(), Optional.empty());
+          Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public Options withTokens(ApiTokens t) {
-      return new Options(host, port, t, publicRead, auditDir, tls);
+      return new Options(host, port, t, publicRead, auditDir, tls, tokensFile);
+    }
+
+    /** Tokens from this file, read at start (a problem fails the start) and again whenever it changes. */
+    public Options withTokensFile(TokensFile f) {
+      return new Options(host, port, tokens, publicRead, auditDir, tls, Optional.ofNullable(f));
     }
 
     public Options withPublicRead(boolean p) {
-      return new Options(host, port, tokens, p, auditDir, tls);
+      return new Options(host, port, tokens, p, auditDir, tls, tokensFile);
     }
 
     public Options withAuditDir(Path dir) {
-      return new Options(host, port, tokens, publicRead, Optional.of(dir), tls);
+      return new Options(host, port, tokens, publicRead, Optional.of(dir), tls, tokensFile);
     }
 
     public Options withTls(Tls t) {
-      return new Options(host, port, tokens, publicRead, auditDir, Optional.ofNullable(t));
+      return new Options(host, port, tokens, publicRead, auditDir, Optional.ofNullable(t), tokensFile);
     }
   }
 
@@ -102,21 +120,40 @@ public final class ApiServer {
   private final DaemonApi daemon;
   private final Access access;
   private final AuditLog audit;
-  private final Optional<TlsFiles> tls;
+  private final Optional<WatchedFiles<TlsFiles.Pair>> tls;
+  private final Optional<WatchedFiles<ApiTokens>> tokensFile;
   private final WebhookHandler webhooks;
+  private volatile ApiTokens tokens;
   private HttpServer server;
-  private byte[] tlsDigest;
-  private long tlsTimer = -1;
 
   private ApiServer(Vertx vertx, DaemonApi daemon, Options options, AuditLog audit) {
     this.vertx = vertx;
     this.daemon = daemon;
     this.audit = audit;
-    this.access = new Access(options.tokens(), options.publicRead(), audit);
-    this.tls = options.tls().map(t -> new TlsFiles(new TlsFiles.Settings(t.certFile(), t.keyFile(),
-        t.reloadInterval())));
+    this.tokens = options.tokens();
+    this.access = new Access(() -> tokens, options.publicRead(), audit);
+    this.tls = options.tls().map(t -> new WatchedFiles<TlsFiles.Pair>(vertx, "tls", "the TLS certificate or key (http.tls)",
+        List.of(t.certFile(), t.keyFile()),
+        t.reloadInterval(), TlsFiles::of, pair -> server.updateSSLOptions(pair.sslOptions(), true).mapEmpty(),
+        daemon.metrics()));
+    this.tokensFile = options.tokensFile().map(f -> new WatchedFiles<ApiTokens>(vertx, "tokens",
+        "the API tokens file (http.tokensFile)", List.of(f.file()),
+        f.reloadInterval(), contents -> parseTokens(f.file(), contents.get(0)), t -> {
+          tokens = t;
+          return Future.succeededFuture();
+        }, daemon.metrics()));
     this.webhooks = new WebhookHandler(vertx, daemon);
     warmUp();
+  }
+
+  /** The tokens file's content; its problems, each at {@code file:line:col}, in one line (for the log and the status). */
+  private static ApiTokens parseTokens(Path file, byte[] content) throws IOException {
+    try {
+      return ApiTokens.parse(file.toString(), content);
+    } catch (dev.paved.reconcile.DaemonConfig.InvalidConfigException e) {
+      throw new IOException(e.diagnostics().stream().map(Object::toString)
+          .collect(java.util.stream.Collectors.joining("; ")), e);
+    }
   }
 
   /**
@@ -150,24 +187,30 @@ public final class ApiServer {
     ApiServer api = new ApiServer(vertx, daemon, options, audit);
     HttpServerOptions http = new HttpServerOptions().setHost(options.host()).setPort(options.port());
     if (api.tls.isPresent()) {
-      TlsFiles.Pair pair;
       try {
-        pair = api.tls.get().read();
-      } catch (IOException e) {
+        http.setSsl(true).setKeyCertOptions(api.tls.get().load().keyCert());
+      } catch (Exception e) {
         audit.close();
         return Future.failedFuture(new IOException("cannot read the TLS certificate or key (http.tls): "
             + e.getMessage(), e));
       }
-      http.setSsl(true).setKeyCertOptions(pair.keyCert());
-      api.tlsDigest = pair.digest();
+    }
+    if (api.tokensFile.isPresent()) {
+      try {
+        api.tokens = api.tokensFile.get().load();
+      } catch (Exception e) {
+        audit.close();
+        return Future.failedFuture(new IOException("the API tokens file (http.tokensFile) is invalid: "
+            + e.getMessage(), e));
+      }
     }
     return vertx.createHttpServer(http)
         .requestHandler(api.router())
         .listen()
         .map(s -> {
           api.server = s;
-          api.tls.ifPresent(t -> api.tlsTimer = vertx.setPeriodic(t.settings().reloadInterval().toMillis(),
-              id -> api.reloadTls()));
+          api.tls.ifPresent(WatchedFiles::watch);
+          api.tokensFile.ifPresent(WatchedFiles::watch);
           return api;
         })
         .onFailure(e -> audit.close());
@@ -188,9 +231,8 @@ public final class ApiServer {
    * {@code timeoutMillis}; then closes the audit log.
    */
   public Future<Void> shutdown(long timeoutMillis) {
-    if (tlsTimer >= 0) {
-      vertx.cancelTimer(tlsTimer);
-    }
+    tls.ifPresent(WatchedFiles::stop);
+    tokensFile.ifPresent(WatchedFiles::stop);
     return server.shutdown(timeoutMillis, TimeUnit.MILLISECONDS)
         .eventually(() -> vertx.executeBlocking(() -> {
           audit.close();
@@ -198,29 +240,12 @@ public final class ApiServer {
         }, false));
   }
 
-  /** Reads the TLS files off the event loop; when they changed, the server takes the new pair. */
-  private void reloadTls() {
-    TlsFiles files = tls.orElseThrow();
-    vertx.executeBlocking(files::read, false).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("cannot read the TLS certificate or key (http.tls), keeping the current one: {}",
-            ar.cause().getMessage());
-        return;
-      }
-      TlsFiles.Pair pair = ar.result();
-      if (pair.sameAs(tlsDigest)) {
-        return;
-      }
-      tlsDigest = pair.digest(); // tried once per change: a bad pair is not retried (and logged) every interval
-      server.updateSSLOptions(pair.sslOptions(), true).onComplete(updated -> {
-        if (updated.succeeded()) {
-          LOG.info("TLS certificate reloaded from {}", files.settings().certFile());
-        } else {
-          LOG.warn("the new TLS certificate or key (http.tls) is not usable, keeping the current one: {}",
-              updated.cause().getMessage());
-        }
-      });
-    });
+  /** The API's watched files (TLS pair, tokens file) for the status: whether their last change was taken. */
+  List<WatchedFiles.State> files() {
+    List<WatchedFiles.State> out = new java.util.ArrayList<>();
+    tls.ifPresent(t -> out.add(t.state()));
+    tokensFile.ifPresent(t -> out.add(t.state()));
+    return out;
   }
 
   Router router() {
@@ -289,6 +314,26 @@ public final class ApiServer {
 
   // --- read endpoints
 
+  /** The daemon's status, and the API's own ({@code api.files}: the TLS pair's and the tokens file's reloads). */
+  static final class StatusReply {
+    private final dev.paved.reconcile.DaemonStatus status;
+    private final Map<String, Object> api;
+
+    StatusReply(dev.paved.reconcile.DaemonStatus status, Map<String, Object> api) {
+      this.status = status;
+      this.api = api;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonUnwrapped
+    public dev.paved.reconcile.DaemonStatus getStatus() {
+      return status;
+    }
+
+    public Map<String, Object> getApi() {
+      return api;
+    }
+  }
+
 
   private void ready(RoutingContext ctx) {
     if (daemon.ready()) {
@@ -313,7 +358,9 @@ public final class ApiServer {
   }
 
   private void status(RoutingContext ctx) {
-    vertx.executeBlocking(() -> Scrubber.scrubUtf8(JSON.writeValueAsBytes(daemon.status())), false).onComplete(ar -> {
+    List<WatchedFiles.State> files = files();
+    vertx.executeBlocking(() -> Scrubber.scrubUtf8(JSON.writeValueAsBytes(files.isEmpty() ? daemon.status()
+        : new StatusReply(daemon.status(), Map.of("files", files)))), false).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(500, ar.cause());
       } else {

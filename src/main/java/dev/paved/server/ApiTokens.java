@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * The API's named tokens: each a name, the token itself or its SHA-256 ({@code sha256:<hex>}),
  * its {@link Permission}s and whether it is a trusted proxy (a chat bot, a portal) whose
  * {@code X-Paved-Actor} header is honoured. Read from the tokens file ({@code http.tokensFile},
- * kind {@code ApiTokens}, schema {@code schema/tokens.schema.json}); the single token of
+ * kind {@code ApiTokens}, schema {@code schema/tokens.schema.json}; re-read when it changes, by
+ * {@link ApiServer}); the single token of
  * {@code http.tokenFile} is {@link #single} (named {@value #DEFAULT_NAME}, every permission).
  *
  * <p>{@link #authenticate} compares the presented token with every token of the file, each in
@@ -125,8 +126,11 @@ public final class ApiTokens {
    * token value never appears in one (plain tokens are registered with the scrubber first).
    */
   public static ApiTokens load(Path file) throws InvalidConfigException {
-    String name = file.toString();
-    byte[] bytes = DaemonConfig.readFile(file, "API tokens file");
+    return parse(file.toString(), DaemonConfig.readFile(file, "API tokens file"));
+  }
+
+  /** The tokens file's content ({@code name}: its path, for the diagnostics); as {@link #load}. */
+  public static ApiTokens parse(String name, byte[] bytes) throws InvalidConfigException {
     YamlReader.Result parsed = YamlReader.read(name, bytes);
     if (!parsed.ok()) {
       throw new InvalidConfigException(parsed.diagnostics());

@@ -2,8 +2,9 @@
  * The HTTP edge (Vert.x Web), only HTTP: health and readiness, Prometheus metrics, the status
  * API ({@link dev.paved.server.ApiServer}); who may call what: named tokens with permissions
  * ({@link dev.paved.server.ApiTokens}, {@link dev.paved.server.Access}); refresh and revert,
- * audited ({@link dev.paved.server.WriteEndpoints}, {@link dev.paved.server.AuditLog}); TLS
- * reloaded from its files ({@link dev.paved.server.TlsFiles}); provider
+ * audited ({@link dev.paved.server.WriteEndpoints}, {@link dev.paved.server.AuditLog}); the TLS
+ * pair ({@link dev.paved.server.TlsFiles}) and the tokens file reloaded when they change
+ * ({@link dev.paved.server.WatchedFiles}); provider
  * webhooks, signature-checked, their repo found with {@link dev.paved.reconcile.DaemonApi#reposAt}
  * ({@link dev.paved.server.WebhookHandler}, pure checks in {@link dev.paved.server.Webhooks}); and
  * the running {@code paved serve} ({@link dev.paved.server.ServeRuntime}): Vert.x with its

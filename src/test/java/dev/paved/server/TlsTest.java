@@ -91,10 +91,23 @@ class TlsTest {
     // A broken pair (a key that is not PEM) keeps the current certificate.
     Files.writeString(key, "not a key\n");
     Files.setLastModifiedTime(key, java.nio.file.attribute.FileTime.from(Instant.now()));
-    X509Certificate stillServed = null;
+    HttpRequest status = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + api.port() + "/api/v1/status"))
+        .header("Authorization", "Bearer tok-tls-0123456789").build();
+    Await.await(Duration.ofSeconds(30), "the refused pair shows in the status", () -> {
+      try {
+        return https2.send(status, HttpResponse.BodyHandlers.ofString()).body().contains("\"ok\":false");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    com.fasterxml.jackson.databind.JsonNode tls = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        https2.send(status, HttpResponse.BodyHandlers.ofString()).body()).path("api").path("files").get(0);
+    assertThat(tls.path("name").asText()).isEqualTo("tls");
+    assertThat(tls.path("error").asText()).isNotBlank().doesNotContain("not a key");
+    assertThat(https2.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + api.port() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).contains("paved_api_file_reload_failing{file=\"tls\"} 1.0");
     for (int i = 0; i < 5; i++) {
-      stillServed = served(api.port());
-      assertThat(stillServed.getSerialNumber()).isEqualTo(second.getSerialNumber());
+      assertThat(served(api.port()).getSerialNumber()).isEqualTo(second.getSerialNumber());
     }
   }
 
