@@ -3,10 +3,10 @@ package dev.paved.source;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,51 +46,71 @@ public final class DirectorySource {
 
   /**
    * Reads every regular file under {@code root}, skipping {@code .git}. Symlinks are followed
-   * only while they stay inside {@code root}; one that leaves it is recorded as a problem. The
-   * directory is walked on the caller's thread; the files are read through {@code threads}.
-   * A file costs one {@code lstat} (the walk's) and an open, a read and a close: system calls
-   * are what reading 40,000 small files spends its time on.
+   * only while they stay inside {@code root}; one that leaves it is recorded as a problem.
+   * Walking and reading are both spread through {@code threads}, one level of directories at a
+   * time: each task lists one directory ({@code lstat} of each entry) and reads the files in it
+   * (an open, a read and a close each), and returns its subdirectories for the next level.
+   * System calls are what reading 40,000 small files spends its time on; a walk on one thread
+   * left the second core idle for about half of the read.
    */
   public static ConfigTree read(Path root, ParallelMap threads) throws IOException {
     Path base = root.toRealPath();
-    List<Entry> entries = new ArrayList<>();
-    Files.walkFileTree(base, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-        return dir.getFileName() != null && dir.getFileName().toString().equals(".git") && dir.getParent().equals(base)
-            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        String rel = base.relativize(file).toString().replace('\\', '/');
-        if (!rel.equals(".git") && (attrs.isSymbolicLink() || attrs.isRegularFile())) {
-          entries.add(new Entry(file, rel, attrs));
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    List<SourceFile> read;
-    try {
-      read = threads.map(entries, e -> {
-        try {
-          return e.attrs.isSymbolicLink() ? readLink(base, e.path, e.rel) : readRegular(e.path, e.rel, e.attrs.size());
-        } catch (IOException ex) {
-          throw new UncheckedIOException(ex);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
     Map<String, SourceFile> files = new TreeMap<>();
-    for (SourceFile f : read) {
-      files.put(f.path(), f);
+    List<Path> level = List.of(base);
+    while (!level.isEmpty()) {
+      List<Listing> listings;
+      try {
+        listings = threads.map(level, dir -> {
+          try {
+            return list(base, dir);
+          } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+          }
+        });
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      List<Path> next = new ArrayList<>();
+      for (Listing l : listings) {
+        for (SourceFile f : l.files()) {
+          files.put(f.path(), f);
+        }
+        next.addAll(l.directories());
+      }
+      level = next;
     }
     return new ConfigTree(base.toString(), files);
   }
 
-  /** A file or symlink the walk found, with the attributes it read ({@code lstat}). */
-  private record Entry(Path path, String rel, BasicFileAttributes attrs) {}
+  /** What one directory holds: its files, read, and its subdirectories (not followed yet). */
+  private record Listing(List<SourceFile> files, List<Path> directories) {}
+
+  /** Lists {@code dir} (one {@code lstat} per entry) and reads its files and symlinks. */
+  private static Listing list(Path base, Path dir) throws IOException {
+    List<SourceFile> files = new ArrayList<>();
+    List<Path> directories = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attrs.isDirectory()) {
+          if (!(dir.equals(base) && p.getFileName().toString().equals(".git"))) {
+            directories.add(p);
+          }
+          continue;
+        }
+        String rel = base.relativize(p).toString().replace('\\', '/');
+        if (rel.equals(".git")) {
+          continue; // a git file (a worktree's or a submodule's link to its repository)
+        }
+        if (attrs.isSymbolicLink()) {
+          files.add(readLink(base, p, rel));
+        } else if (attrs.isRegularFile()) {
+          files.add(readRegular(p, rel, attrs.size()));
+        }
+      }
+    }
+    return new Listing(files, directories);
+  }
 
   private static SourceFile readLink(Path base, Path link, String rel) throws IOException {
     Path target;
