@@ -38,13 +38,15 @@ import org.yaml.snakeyaml.nodes.Tag;
  * stream (no anchor, no alias, nothing SnakeYAML's composer would refuse), and the composer path
  * below for the rest. The composer path stays because SnakeYAML's composer is the reference for
  * aliases, their limits and its errors (doing that from events would be writing a second
- * composer). The event path stays while it pays: measured on the core benchmark's 10,000-service
- * repo (40,019 files), reading every file through the composer takes about 20 % more time on one
- * thread (2.8–3.2 s against 2.3–2.6 s, alternating rounds), the second pass of the load phase
- * about 10 % more process CPU (4.2 s against 3.8 s, means of 4 alternating JVMs), a cold
- * evaluation about 4 % more (12.2 s against 11.7 s, within the noise of a machine at load 16–20);
- * the benchmark's cold figure (2.60–2.67 s) has less margin than that to its 2.7 s bar. Remeasure
- * with {@code read(file, bytes, false)} before removing it. {@code YamlReaderTest} checks that both
+ * composer). The event path stays while it pays. Measured 2026-12-02 (issue 16 asks for one
+ * builder): every file of the core benchmark's 10,000-service repo (40,019 files) parsed on one
+ * thread in a fresh JVM with {@code scripts/jvm/cli.options}, process CPU of the cold pass, three
+ * alternating pairs of JVMs at a load of 13–16: from events 1.87–2.49 s, through the composer
+ * 2.36–3.25 s (about 0.55 s, 20 %, more; the warm second pass 1.24–1.69 s against 1.40–2.13 s).
+ * That is about 5 % of a cold {@code paved validate}'s 10.6 CPU s, a tenth of the 2.5 s wall
+ * target on two cores: kept. Remeasure with {@code read(file, bytes, false)} before removing it
+ * (the harness: {@code YamlReader.read} over {@code DirectorySource.read} of
+ * {@code target/bench/validate-10000}). {@code YamlReaderTest} checks that both
  * ways give the same trees, positions and diagnostics.
  */
 public final class YamlReader {
