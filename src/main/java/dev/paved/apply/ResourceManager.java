@@ -5,20 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.paved.config.Declarations.Team.Identity;
 import dev.paved.desired.DesiredObject;
 import dev.paved.desired.Labels;
-import dev.paved.desired.Manifests;
 import dev.paved.desired.ObjectKey;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * (namespaces, RoleBindings) are written as Paved, before the teams' objects. Reads, server-side
  * dry-runs and prunes (only of what the inventory lists and carries this target's mark) are
  * Paved's own.
+ *
+ * <p>This class stages and runs the applies; its parts: {@link ObjectDiffer} decides what applying
+ * one object would do (steps 1 and 2, and ownership), {@link Pruner} deletes, {@link
+ * ServerSideApply} builds the requests, {@link Writers} says as whom they are sent.
  */
 public final class ResourceManager implements AutoCloseable {
 
@@ -91,8 +91,6 @@ public final class ResourceManager implements AutoCloseable {
     }
   }
 
-  private record Memo(String desired, Set<String> ignored, String resourceVersion) {}
-
   /** A desired manifest found unchanged live at {@code resourceVersion}, with {@code ignored} fields kept live. */
   private record Settled(ObjectNode desired, Set<String> ignored, String resourceVersion) {}
 
@@ -100,12 +98,12 @@ public final class ResourceManager implements AutoCloseable {
   private final String fieldManager;
   private final String repo;
   private final LiveState live;
-  private final DirectLiveState direct;
   private final Discovery discovery;
   private final ExecutorService executor;
   private final Writers writers;
-  private final java.util.concurrent.atomic.AtomicBoolean teamRoleEnsured = new java.util.concurrent.atomic.AtomicBoolean();
-  private final Map<ObjectKey, Memo> unchangedAt = new ConcurrentHashMap<>();
+  private final ObjectDiffer differ;
+  private final Pruner pruner;
+  private final AtomicBoolean teamRoleEnsured = new AtomicBoolean();
   /**
    * Objects last found unchanged: applying the same desired manifest (but for its commit) again
    * while the live object keeps its resourceVersion is known to change nothing, without preparing,
@@ -113,8 +111,8 @@ public final class ResourceManager implements AutoCloseable {
    * objects only. Holds the evaluation's own manifests (no copy).
    */
   private final Map<ObjectKey, Settled> settled = new ConcurrentHashMap<>();
+  /** Apply requests sent so far. */
   private final AtomicLong writes = new AtomicLong();
-  private final AtomicLong dryRuns = new AtomicLong();
 
   /** A manager for the objects of config repo {@link Owner#DEFAULT_REPO}. */
   public ResourceManager(KubernetesClient client, String fieldManager, LiveState live, ExecutorService executor) {
@@ -132,10 +130,15 @@ public final class ResourceManager implements AutoCloseable {
     this.fieldManager = fieldManager;
     this.repo = Owner.requireRepoId(repo);
     this.live = live;
-    this.direct = live instanceof DirectLiveState d ? d : new DirectLiveState(client);
     this.discovery = new Discovery(client);
     this.executor = executor;
     this.writers = new Writers(client);
+    LiveReads reads = new LiveReads(live, client);
+    this.differ = new ObjectDiffer(client, fieldManager, reads, discovery, this::owner);
+    this.pruner = new Pruner(client, this.repo, reads, key -> {
+      differ.forget(key);
+      settled.remove(key);
+    });
   }
 
   public KubernetesClient client() {
@@ -173,12 +176,12 @@ public final class ResourceManager implements AutoCloseable {
 
   /** Write requests sent so far (applies and deletes). */
   public long writes() {
-    return writes.get();
+    return writes.get() + pruner.deletes();
   }
 
   /** Server-side dry-run requests sent so far. */
   public long dryRuns() {
-    return dryRuns.get();
+    return differ.dryRuns();
   }
 
   /**
@@ -217,7 +220,7 @@ public final class ResourceManager implements AutoCloseable {
   }
 
   private ChangeSet applyAll(List<DesiredObject> objects, Options options) {
-    return new ChangeSet(inParallel(objects, options.concurrency(), o -> {
+    return new ChangeSet(Parallel.map(objects, options.concurrency(), executor, o -> {
       try {
         Set<String> ignored = options.ignore().ignored(o);
         if (!options.dryRun() && stillSettled(o, ignored)) {
@@ -258,48 +261,12 @@ public final class ResourceManager implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} over {@code items} on the executor, at most {@code concurrency} at a
-   * time, as a queue (a slow object does not hold back a whole batch); results in input order.
-   */
-  private <T, R> List<R> inParallel(List<T> items, int concurrency, java.util.function.Function<T, R> work) {
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicReferenceArray<R> results = new java.util.concurrent.atomic.AtomicReferenceArray<>(items.size());
-    List<CompletableFuture<Void>> workers = new ArrayList<>();
-    for (int w = 0; w < Math.min(Math.max(1, concurrency), items.size()); w++) {
-      workers.add(CompletableFuture.runAsync(() -> {
-        for (int i = next.getAndIncrement(); i < items.size(); i = next.getAndIncrement()) {
-          results.set(i, work.apply(items.get(i)));
-        }
-      }, executor));
-    }
-    CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
-    List<R> out = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      out.add(results.get(i));
-    }
-    return out;
-  }
-
-  /**
    * The manifest Paved applies: the desired one plus {@code paved.dev/applied-hash}, a hash of
    * its content. A field removed from git leaves the live object a superset of the desired
    * one; the changed hash is what tells that an apply (which removes the field) is due.
    */
   public static ObjectNode prepared(DesiredObject o) {
-    ObjectNode m = o.copy();
-    String hash = sha256(Comparison.withoutVolatile(m).toString());
-    ((ObjectNode) m.get("metadata")).with("annotations").put(Labels.APPLIED_HASH, hash);
-    return m;
-  }
-
-  private static String sha256(String text) {
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(d, 0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ServerSideApply.prepared(o);
   }
 
   /**
@@ -309,36 +276,7 @@ public final class ResourceManager implements AutoCloseable {
    * that {@code objects} create first).
    */
   public List<ObjectDiff> diffAll(List<DesiredObject> objects, int concurrency, IgnoreRules ignore) {
-    Set<String> created = new java.util.HashSet<>();
-    for (DesiredObject o : objects) {
-      if (o.key().kind().equals("Namespace")) {
-        created.add("Namespace/" + o.key().name());
-      } else if (o.key().kind().equals("CustomResourceDefinition")) {
-        JsonNode spec = o.manifest().path("spec");
-        created.add(spec.path("group").asText() + "/" + spec.path("names").path("kind").asText());
-      }
-    }
-    return inParallel(objects, concurrency, o -> {
-      try {
-        ObjectDiff d = diff(o, ignore.ignored(o));
-        return d.action() == Action.CREATED ? confirmCreation(d, created) : d;
-      } catch (RuntimeException e) {
-        return new ObjectDiff(o.key(), Action.FAILED, null, null, String.valueOf(e.getMessage()));
-      }
-    });
-  }
-
-  /** {@code d} (a creation), or FAILED when a server-side dry run of it is refused. */
-  private ObjectDiff confirmCreation(ObjectDiff d, Set<String> createdFirst) {
-    try {
-      dryRuns.incrementAndGet();
-      target(d.manifest()).dryRun().fieldManager(fieldManager).forceConflicts().serverSideApply();
-      return d;
-    } catch (KubernetesClientException e) {
-      boolean waitsForTheApply = e.getCode() == 404 && (createdFirst.contains("Namespace/" + d.key().namespace())
-          || createdFirst.contains(d.key().group() + "/" + d.key().kind()));
-      return waitsForTheApply ? d : new ObjectDiff(d.key(), Action.FAILED, null, null, reason(e), d.manifest());
-    }
+    return differ.diffAll(objects, concurrency, ignore, executor);
   }
 
   /** What applying {@code o} would do, computed without writing anything. */
@@ -348,22 +286,7 @@ public final class ResourceManager implements AutoCloseable {
 
   /** What applying {@code o} with {@code ignored} fields kept as they are live would do. */
   public ObjectDiff diff(DesiredObject o, Set<String> ignored) {
-    Optional<JsonNode> current;
-    try {
-      Optional<String> scope = discovery.mismatch(o.key());
-      if (scope.isPresent()) {
-        return new ObjectDiff(o.key(), Action.FAILED, null, null, scope.get());
-      }
-      current = live.get(o.key());
-      if (current.isEmpty() && live instanceof InformerLiveState) {
-        // A watch cache only sees objects with Paved's labels: one that exists without them
-        // must not be taken for absent (and silently taken over).
-        current = direct.get(o.key());
-      }
-    } catch (KubernetesClientException e) {
-      return new ObjectDiff(o.key(), Action.FAILED, null, null, reason(e));
-    }
-    return diff(o, ignored, current.orElse(null));
+    return differ.diff(o, ignored);
   }
 
   /**
@@ -374,64 +297,19 @@ public final class ResourceManager implements AutoCloseable {
    * apiserver only stores in another form (an empty list dropped, a quantity rewritten).
    */
   public ObjectDiff diff(DesiredObject o, Set<String> ignored, JsonNode liveObject) {
-    ObjectKey key = o.key();
-    ObjectNode prepared = prepared(o);
-    Owner owner = owner(prepared);
-    owner.stamp(prepared);
-    if (liveObject == null) {
-      return new ObjectDiff(key, Action.CREATED, null, prepared, "", prepared);
-    }
-    ObjectNode manifest = IgnoreRules.keepLive(prepared, ignored, liveObject);
-    Owner.Admission admission = owner.admit(manifest, liveObject);
-    if (admission.verdict() == Owner.Verdict.CONFLICT) {
-      return new ObjectDiff(key, Action.CONFLICT, liveObject, null, admission.reason(), manifest);
-    }
-    ObjectDiff d = changed(key, manifest, ignored, liveObject);
-    return admission.verdict() == Owner.Verdict.ADOPTED && d.action() != Action.FAILED
-        ? new ObjectDiff(key, Action.ADOPTED, d.live(), d.after(), "", manifest) : d;
-  }
-
-  /** Whether applying {@code manifest} changes {@code liveObject}: UNCHANGED, CONFIGURED (or FAILED). */
-  private ObjectDiff changed(ObjectKey key, ObjectNode manifest, Set<String> ignored, JsonNode liveObject) {
-    try {
-      if (Comparison.holds(manifest, liveObject)) {
-        return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "", manifest);
-      }
-      String desired = manifest.path("metadata").path("annotations").path(Labels.APPLIED_HASH).asText();
-      String rv = liveObject.path("metadata").path("resourceVersion").asText();
-      Memo memo = new Memo(desired, Set.copyOf(ignored), rv);
-      if (memo.equals(unchangedAt.get(key))) {
-        return new ObjectDiff(key, Action.UNCHANGED, liveObject, liveObject, "", manifest);
-      }
-      dryRuns.incrementAndGet();
-      GenericKubernetesResource after = target(manifest).dryRun()
-          .fieldManager(fieldManager).forceConflicts().serverSideApply();
-      JsonNode afterTree = Manifests.toTree(after);
-      if (Comparison.sameContent(Comparison.withoutVolatile(afterTree), Comparison.withoutVolatile(liveObject))) {
-        unchangedAt.put(key, memo);
-        return new ObjectDiff(key, Action.UNCHANGED, liveObject, afterTree, "", manifest);
-      }
-      return new ObjectDiff(key, Action.CONFIGURED, liveObject, afterTree, "", manifest);
-    } catch (KubernetesClientException e) {
-      return new ObjectDiff(key, Action.FAILED, null, null, reason(e), manifest);
-    }
+    return differ.diff(o, ignored, liveObject);
   }
 
   private ChangeSet.Entry write(ObjectKey key, ObjectNode manifest, Action action, Writers.Writer writer) {
     try {
       writes.incrementAndGet();
-      Optional<String> path = writer.requests().path(key);
-      if (path.isPresent()) {
-        writer.requests().apply(path.get(), manifest, fieldManager);
-      } else {
-        target(writer.client(), manifest).fieldManager(fieldManager).forceConflicts().serverSideApply();
-      }
-      unchangedAt.remove(key);
+      ServerSideApply.apply(writer, key, manifest, fieldManager);
+      differ.forget(key);
       LOG.debug("{} {}", key, action.label());
       return new ChangeSet.Entry(key, action, "");
     } catch (KubernetesClientException e) {
-      LOG.warn("{} failed: {}", key, reason(e));
-      return new ChangeSet.Entry(key, Action.FAILED, reason(e));
+      LOG.warn("{} failed: {}", key, ServerSideApply.reason(e));
+      return new ChangeSet.Entry(key, Action.FAILED, ServerSideApply.reason(e));
     }
   }
 
@@ -441,40 +319,7 @@ public final class ResourceManager implements AutoCloseable {
    * Anything else is skipped: Paved never deletes what is not its own.
    */
   public ChangeSet delete(List<ObjectKey> keys, String environment, boolean dryRun) {
-    List<ChangeSet.Entry> entries = new ArrayList<>();
-    for (ObjectKey key : keys) {
-      try {
-        Optional<JsonNode> current = live.get(key);
-        if (current.isEmpty() && live instanceof InformerLiveState) {
-          // A watch cache only sees objects with Paved's labels: ask the apiserver whether the
-          // object is really gone or only lost its ownership mark.
-          current = direct.get(key);
-        }
-        if (current.isEmpty()) {
-          entries.add(new ChangeSet.Entry(key, Action.SKIPPED, "already gone"));
-          continue;
-        }
-        Owner owner = new Owner(repo, environment);
-        if (!owner.owns(current.get())) {
-          entries.add(new ChangeSet.Entry(key, Action.SKIPPED, "not owned by Paved for repo \"" + repo
-              + "\", environment \"" + environment + "\" (" + owner.otherClaim(current.get())
-                  .map(c -> "it belongs to " + c).orElse("no ownership labels") + "); left alone"));
-          continue;
-        }
-        if (!dryRun) {
-          writes.incrementAndGet();
-          var op = client.genericKubernetesResources(key.apiVersion(), key.kind());
-          (key.namespace() == null ? op.withName(key.name()) : op.inNamespace(key.namespace()).withName(key.name()))
-              .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
-          unchangedAt.remove(key);
-          settled.remove(key);
-        }
-        entries.add(new ChangeSet.Entry(key, Action.DELETED, ""));
-      } catch (KubernetesClientException e) {
-        entries.add(new ChangeSet.Entry(key, Action.FAILED, reason(e)));
-      }
-    }
-    return new ChangeSet(entries);
+    return pruner.delete(keys, environment, dryRun);
   }
 
   private void waitForDefinitions(List<DesiredObject> first, Duration timeout) {
@@ -491,35 +336,5 @@ public final class ResourceManager implements AutoCloseable {
         LOG.warn("CRD {} not established within {}: {}", o.key().name(), timeout, e.getMessage());
       }
     }
-  }
-
-  /**
-   * The object addressed in its own namespace. Fabric8's {@code client.resource(item)} puts the
-   * item in the client's namespace when one was set on the client ({@code inNamespace}),
-   * silently ignoring the item's own: every object is addressed explicitly.
-   */
-  private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> target(JsonNode manifest) {
-    return target(client, manifest);
-  }
-
-  private static io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> target(KubernetesClient client,
-      JsonNode manifest) {
-    GenericKubernetesResource g = generic(manifest);
-    var resource = client.resource(g);
-    String ns = g.getMetadata() == null ? null : g.getMetadata().getNamespace();
-    return ns == null || ns.isEmpty() ? resource : resource.inNamespace(ns);
-  }
-
-  static GenericKubernetesResource generic(JsonNode manifest) {
-    return Manifests.toTyped(manifest, GenericKubernetesResource.class);
-  }
-
-
-  /** The apiserver's own message, which names the field and the problem. */
-  static String reason(KubernetesClientException e) {
-    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
-      return e.getStatus().getMessage();
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

@@ -58,7 +58,7 @@ final class TeamRole {
           .serverSideApply();
       return true;
     } catch (KubernetesClientException e) {
-      LOG.warn("cannot apply ClusterRole {}: {}", TeamRbac.CLUSTER_ROLE, ResourceManager.reason(e));
+      LOG.warn("cannot apply ClusterRole {}: {}", TeamRbac.CLUSTER_ROLE, ServerSideApply.reason(e));
       return false;
     }
   }
