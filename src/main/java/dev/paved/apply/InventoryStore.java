@@ -3,13 +3,9 @@ package dev.paved.apply;
 import dev.paved.desired.Labels;
 import dev.paved.desired.ObjectKey;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.HttpURLConnection;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,12 +23,13 @@ import org.slf4j.LoggerFactory;
  * <p>An inventory is an index ConfigMap ({@link #name}) naming the commit and its shards, and
  * shards ConfigMaps ({@code <index>-<generation>-<hash>}) holding the objects {@link
  * InventoryShards compactly}, each at most {@link Options#maxShardChars} (512 KiB by default,
- * far below etcd's 1 MiB object limit) so that an inventory of any size can be stored. A write
- * is crash-safe: (1) the new shards are created, (2) the index is replaced with the {@code
- * resourceVersion} this store last read or wrote (a stale or concurrent writer fails with
- * {@link InventoryException}, nothing recorded), (3) the shards no index names any more are
- * deleted. A writer killed at any point leaves the previous index and its shards intact;
- * leftovers are collected by the next write. A reader reads the index, then exactly its shards:
+ * far below etcd's 1 MiB object limit) so that an inventory of any size can be stored (the layout:
+ * {@link InventoryIndex}). A write is crash-safe ({@link InventoryWriter}): (1) the new shards are
+ * created, (2) the index is replaced with the {@code resourceVersion} this store last read or
+ * wrote (a stale or concurrent writer fails with {@link InventoryException}, nothing recorded),
+ * (3) the shards no index names any more are deleted. A writer killed at any point leaves the
+ * previous index and its shards intact; leftovers are collected by the next write. This store
+ * remembers what it last read or wrote, and reads: the index, then exactly its shards:
  * a shard that is missing while the index still names it is an error, never "nothing owned".
  * The single-ConfigMap inventories of earlier versions ({@code objects} in the index itself) are
  * still read, and replaced by the next write.
@@ -53,11 +50,6 @@ public final class InventoryStore {
   public static final String NAMESPACE = "paved-system";
   /** The label naming an inventory's environment (on its index). */
   public static final String ENVIRONMENT_LABEL = "paved.dev/inventory";
-  /** Which index a shard belongs to (a hash of the index's name: names may outgrow a label). */
-  static final String SHARD_OF = "paved.dev/inventory-shard-of";
-  static final String GENERATION = "paved.dev/inventory-generation";
-  private static final String SHARD_KEY = "objects.gz";
-  private static final String FORMAT = "sharded-gzip-v1";
 
   /** The name of the index ConfigMap of {@code repo}'s {@code environment}'s inventory: the one place it is made. */
   public static String name(String repo, String environment) {
@@ -126,14 +118,30 @@ public final class InventoryStore {
    */
   public static final class InventoryException extends RuntimeException {
     private final boolean refused;
+    private final boolean stale;
 
     InventoryException(String message, boolean refused, Throwable cause) {
+      this(message, refused, false, cause);
+    }
+
+    private InventoryException(String message, boolean refused, boolean stale, Throwable cause) {
       super(message, cause);
       this.refused = refused;
+      this.stale = stale;
+    }
+
+    /** Another writer changed the index since this store read it. */
+    static InventoryException stale(String message, Throwable cause) {
+      return new InventoryException(message, false, true, cause);
     }
 
     public boolean refused() {
       return refused;
+    }
+
+    /** Whether another writer changed the index since it was read (what this store remembers of it is stale). */
+    boolean stale() {
+      return stale;
     }
   }
 
@@ -142,8 +150,8 @@ public final class InventoryStore {
   private final KubernetesClient client;
   private final String fieldManager;
   private final Options options;
-  private final Map<String, String> labels;
   private final String repo;
+  private final InventoryWriter writer;
   /** Environments whose inventory was read from the pre-repo-id index, to delete once rewritten. */
   private final Set<String> legacy = ConcurrentHashMap.newKeySet();
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
@@ -177,7 +185,7 @@ public final class InventoryStore {
     this.fieldManager = fieldManager;
     this.repo = Owner.requireRepoId(repo);
     this.options = options;
-    this.labels = Map.copyOf(labels);
+    this.writer = new InventoryWriter(client, options, this.repo, Map.copyOf(labels));
   }
 
   /** The environments whose inventory index carries every one of {@code labels}; throws when the cluster cannot answer. */
@@ -188,10 +196,10 @@ public final class InventoryStore {
 
   /** Forgets the inventory of {@code environment} (once everything it recorded is gone): its index, then its shards. */
   public void delete(String environment) {
-    checkGuard(environment);
+    checkGuard(options, environment);
     String index = name(repo, environment);
     configMaps().withName(index).delete();
-    configMaps().withLabel(SHARD_OF, InventoryShards.hash(index)).delete();
+    configMaps().withLabel(InventoryIndex.SHARD_OF, InventoryIndex.shardsOf(index)).delete();
     seen.remove(environment);
   }
 
@@ -240,24 +248,21 @@ public final class InventoryStore {
       }
       Map<String, String> data = cm.getData() == null ? Map.of() : cm.getData();
       String rv = cm.getMetadata().getResourceVersion();
-      if (data.containsKey("objects")) { // the single-ConfigMap inventory of earlier versions
+      Optional<Inventory> single = InventoryIndex.single(environment, data);
+      if (single.isPresent()) {
         seen.put(environment, new Seen(rv, 0));
-        return Optional.of(new Inventory(environment, data.getOrDefault("commit", ""),
-            Inventory.decode(data.get("objects"))));
+        return single;
       }
-      if (!FORMAT.equals(data.get("format"))) {
-        throw new IllegalArgumentException("malformed inventory index " + NAMESPACE + "/" + index
-            + ": unknown format \"" + data.get("format") + "\"");
-      }
+      InventoryIndex read = InventoryIndex.parse(index, data);
       Set<ObjectKey> objects = new TreeSet<>();
       String missing = null;
-      for (String shard : shards(data)) {
-        ConfigMap s = configMaps().withName(shard).get();
-        if (s == null || s.getBinaryData() == null || !s.getBinaryData().containsKey(SHARD_KEY)) {
+      for (String shard : read.shards()) {
+        Optional<Set<ObjectKey>> held = InventoryIndex.objects(configMaps().withName(shard).get());
+        if (held.isEmpty()) {
           missing = shard;
           break;
         }
-        objects.addAll(InventoryShards.decode(s.getBinaryData().get(SHARD_KEY)));
+        objects.addAll(held.get());
       }
       if (missing != null) {
         ConfigMap now = configMaps().withName(index).get();
@@ -267,12 +272,9 @@ public final class InventoryStore {
         throw new InventoryException("the inventory of " + environment + " is damaged: its index " + NAMESPACE + "/"
             + index + " names shard " + missing + ", which does not exist", false, null);
       }
-      if (objects.size() != Integer.parseInt(data.getOrDefault("count", "-1"))) {
-        throw new IllegalArgumentException("malformed inventory " + NAMESPACE + "/" + index + ": its shards hold "
-            + objects.size() + " objects, its index says " + data.get("count"));
-      }
-      seen.put(environment, new Seen(rv, Long.parseLong(data.getOrDefault("generation", "0"))));
-      return Optional.of(new Inventory(environment, data.getOrDefault("commit", ""), objects));
+      read.checkCount(index, objects.size());
+      seen.put(environment, new Seen(rv, read.generation()));
+      return Optional.of(new Inventory(environment, read.commit(), objects));
     }
   }
 
@@ -284,116 +286,43 @@ public final class InventoryStore {
   public void write(Inventory inventory) {
     String environment = inventory.environment();
     String index = name(repo, environment);
-    checkGuard(environment);
+    checkGuard(options, environment);
     ensureNamespace();
     Seen before = seen.get(environment);
     if (before == null) { // never read by this store: writes over whatever is there
       ConfigMap current = configMaps().withName(index).get();
-      before = current == null ? new Seen("", 0) : new Seen(current.getMetadata().getResourceVersion(),
-          Long.parseLong(Optional.ofNullable(current.getData()).map(d -> d.get("generation")).orElse("0")));
+      before = current == null ? new Seen("", 0)
+          : new Seen(current.getMetadata().getResourceVersion(), InventoryIndex.generation(current.getData()));
     }
     long generation = before.generation() + 1;
-    String owner = InventoryShards.hash(index);
-    List<String> names = new ArrayList<>();
-    for (String shard : InventoryShards.encode(inventory.objects(), options.maxShardChars())) {
-      String name = index + "-" + generation + "-" + InventoryShards.hash(Long.toString(generation), shard);
-      ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
-          .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels(SHARD_OF, owner)
-          .addToLabels(GENERATION, Long.toString(generation)).addToAnnotations("paved.dev/inventory-index", index)
-          .endMetadata().addToBinaryData(SHARD_KEY, shard).build();
-      try {
-        configMaps().resource(cm).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) { // 409: left by a killed writer, same content
-          throw refusedOr(e, "shard " + name + " of the inventory of " + environment);
-        }
-      }
-      names.add(name);
-      options.afterShard().written(names.size());
-    }
-    checkGuard(environment); // again: the shards may have taken a while
-    ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(index).withNamespace(NAMESPACE)
-        .withResourceVersion(before.resourceVersion().isEmpty() ? null : before.resourceVersion())
-        .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToLabels(ENVIRONMENT_LABEL, environment).addToLabels(labels)
-        .addToLabels(Labels.REPO, repo).addToAnnotations(options.writer() == null ? Map.of()
-            : Map.of(WRITTEN_BY, options.writer())).endMetadata()
-        .addToData("format", FORMAT).addToData("commit", inventory.commit())
-        .addToData("generation", Long.toString(generation)).addToData("count", Integer.toString(
-            inventory.objects().size())).addToData("shards", String.join("\n", names)).build();
-    ConfigMap written;
+    String written;
     try {
-      written = before.resourceVersion().isEmpty() ? configMaps().resource(cm).create()
-          : configMaps().resource(cm).update();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+      written = writer.write(index, inventory, before.resourceVersion(), generation);
+    } catch (InventoryException e) {
+      if (e.stale()) {
         seen.remove(environment);
-        throw new InventoryException("the inventory of " + environment + " was changed by another writer since it"
-            + " was read; nothing recorded (the next sync reads it again)", false, e);
       }
-      throw refusedOr(e, "the index of the inventory of " + environment);
+      throw e;
     }
-    seen.put(environment, new Seen(written.getMetadata().getResourceVersion(), generation));
-    collect(environment, owner, generation, new HashSet<>(names));
+    seen.put(environment, new Seen(written, generation));
     if (legacy.remove(environment)) {
       String old = legacyName(environment);
       try {
         configMaps().withName(old).delete();
-        configMaps().withLabel(SHARD_OF, InventoryShards.hash(old)).delete();
+        configMaps().withLabel(InventoryIndex.SHARD_OF, InventoryIndex.shardsOf(old)).delete();
       } catch (KubernetesClientException e) {
         LOG.warn("the inventory of {} from before repo ids ({}) was not removed: {}", environment, old, e.getMessage());
       }
     }
   }
 
-  /**
-   * Deletes this inventory's shards that the index just written does not name, up to its
-   * generation: those of earlier indexes, and of writers killed or beaten at this generation
-   * (their index write fails: it no longer has the resourceVersion it read). A newer
-   * generation's shards are a writer's that read this index, not yet indexed: kept. Failures
-   * wait for the next write.
-   */
-  private void collect(String environment, String owner, long generation, Set<String> keep) {
-    try {
-      for (ConfigMap s : configMaps().withLabel(SHARD_OF, owner).list().getItems()) {
-        String name = s.getMetadata().getName();
-        long g = Long.parseLong(s.getMetadata().getLabels().getOrDefault(GENERATION, "0"));
-        if (!keep.contains(name) && g <= generation) {
-          configMaps().withName(name).delete();
-        }
-      }
-    } catch (KubernetesClientException | NumberFormatException e) {
-      LOG.warn("old shards of the inventory of {} not removed yet (the next write tries again): {}", environment,
-          e.getMessage());
-    }
-  }
-
-  private void checkGuard(String environment) {
+  /** Throws when {@code options}' guard refuses a write of {@code environment}'s inventory now. */
+  static void checkGuard(Options options, String environment) {
     Optional<String> refusal = options.guard().refusal(environment);
     if (refusal.isPresent()) {
       throw new InventoryException("the inventory of " + environment + " was not written: " + refusal.get(), false,
           null);
     }
-  }
-
-  /** The shard names an index lists. */
-  private static List<String> shards(Map<String, String> data) {
-    List<String> out = new ArrayList<>();
-    for (String line : data.getOrDefault("shards", "").split("\n")) {
-      if (!line.isBlank()) {
-        out.add(line.strip());
-      }
-    }
-    return out;
-  }
-
-  private RuntimeException refusedOr(KubernetesClientException e, String what) {
-    int code = e.getCode();
-    if (code >= 400 && code < 500 && code != 408 && code != 409 && code != 429) {
-      String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-          : e.getMessage();
-      return new InventoryException("the apiserver refuses " + what + " (HTTP " + code + "): " + reason, true, e);
-    }
-    return e;
   }
 
   private void ensureNamespace() {

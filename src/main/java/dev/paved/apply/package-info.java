@@ -5,7 +5,9 @@
  * dry-run) and deletes (only what Paved owns): it stages and runs the applies, {@link
  * dev.paved.apply.ObjectDiffer} decides what applying one object would do, {@link
  * dev.paved.apply.Pruner} deletes, {@link dev.paved.apply.ServerSideApply} builds the requests.
- * {@link dev.paved.apply.InventoryStore} keeps in the cluster what Paved applied per target. Results are data: a
+ * {@link dev.paved.apply.InventoryStore} keeps in the cluster what Paved applied per target
+ * (laid out by {@link dev.paved.apply.InventoryIndex} in ConfigMaps, written crash-safe by {@link
+ * dev.paved.apply.InventoryWriter}). Results are data: a
  * {@link dev.paved.apply.ChangeSet} of {@code Kind/namespace/name → action}. Each team's objects
  * are written as the team's identity ({@link dev.paved.apply.Writers}, impersonation), the
  * environment's own as Paved; {@link dev.paved.apply.Discovery} tells kinds' scopes as the cluster
