@@ -3,23 +3,10 @@ package dev.paved.source;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
-import org.eclipse.jgit.dircache.DirCacheEntry;
-import org.eclipse.jgit.errors.AmbiguousObjectException;
-import org.eclipse.jgit.errors.RevisionSyntaxException;
-import org.eclipse.jgit.lib.CommitBuilder;
-import org.eclipse.jgit.lib.Config;
-import org.eclipse.jgit.lib.GpgConfig;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
@@ -27,17 +14,10 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
-import org.eclipse.jgit.lib.Signers;
-import org.eclipse.jgit.merge.MergeStrategy;
-import org.eclipse.jgit.merge.ResolveMerger;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.PathFilter;
-import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.eclipse.jgit.util.FS;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>A revert that conflicts, a commit that is not on the branch, a merge commit without a
  * mainline: a typed error, and nothing is pushed. If the branch moved between fetch and push,
  * the revert is fetched, redone and pushed once more; a second rejection is an error.
+ *
+ * <p>This class is the command (its options, the fetch, push and retry); its parts: {@link
+ * RevertMerge} is the revert itself (a tree), {@link RevertScope} the rules of a config repo in a
+ * sub-directory (what a commit that also changes files outside it does), {@link RevertCommit} the
+ * commit written and signed.
  *
  * <pre>{@code
  * Reverter.Result r = mirror.revert("1a2b3c4").setActor("Alice <alice@example.com>")
@@ -232,198 +217,15 @@ public final class Reverter {
   private Prepared prepare(ObjectId tipId) throws GitSourceException {
     Repository repo = mirror.repository();
     GitRemote remote = mirror.remote();
-    try (RevWalk walk = new RevWalk(repo); ObjectInserter inserter = repo.newObjectInserter()) {
-      RevCommit tip = walk.parseCommit(tipId);
-      RevCommit target = walk.parseCommit(resolve(repo));
-      if (!walk.isMergedInto(target, tip)) {
-        throw new CommitNotFoundException("commit " + abbrev(target) + " is not on branch " + remote.branch()
-            + " of " + remote.display());
-      }
-      walk.reset();
-      walk.parseBody(target);
-      RevCommit parent = parentToRestore(target);
-      walk.parseHeaders(parent);
-
-      // The revert is a three-way merge of the tip with the parent, based on the reverted commit;
-      // reverting only the path's part grafts the path's subtree of both onto the tip's tree, so
-      // that nothing outside the path differs between the three.
-      ObjectId base = target.getTree();
-      ObjectId theirs = parent.getTree();
-      if (!remote.path().isEmpty()) {
-        List<String> own = changedPaths(repo, parent.getTree(), target.getTree());
-        List<String> outside = own.stream().filter(p -> !p.startsWith(remote.path() + "/")).toList();
-        if (outside.size() == own.size()) {
-          throw new RevertRefusedException("commit " + abbrev(target) + " changes nothing under " + remote.path()
-              + " (the config repo); it changes " + String.join(", ", own) + ". Nothing was pushed.");
-        }
-        if (!outside.isEmpty() && !pathOnly) {
-          throw new RevertRefusedException("commit " + abbrev(target) + " also changes files outside " + remote.path()
-              + " (the config repo): " + String.join(", ", outside.size() > 10 ? outside.subList(0, 10) : outside)
-              + (outside.size() > 10 ? " and " + (outside.size() - 10) + " more" : "") + ". Nothing was pushed."
-              + " Ask to revert only its part under " + remote.path() + " (pathOnly in the revert API, --path-only"
-              + " in paved rollback), or revert it in git by hand.");
-        }
-        if (!outside.isEmpty()) {
-          base = graft(repo, inserter, tip.getTree(), target.getTree(), remote.path());
-          theirs = graft(repo, inserter, tip.getTree(), parent.getTree(), remote.path());
-        }
-      }
-      ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
-      merger.setBase(base);
-      merger.setCommitNames(new String[] {"reverted " + abbrev(target), remote.branch(), "parent of " + abbrev(target)});
-      if (!merger.merge(tip.getTree(), theirs)) {
-        List<String> paths = new ArrayList<>(new TreeSet<>(merger.getUnmergedPaths()));
-        Map<String, ResolveMerger.MergeFailureReason> failing = merger.getFailingPaths();
-        if (paths.isEmpty() && failing != null) {
-          paths.addAll(new TreeSet<>(failing.keySet()));
-        }
-        throw new RevertConflictException("reverting " + abbrev(target) + " \"" + target.getShortMessage()
-            + "\" conflicts with later changes on " + remote.branch() + " in " + String.join(", ", paths)
-            + ". Nothing was pushed. Revert it by hand (git revert " + abbrev(target) + "), resolve the conflicts"
-            + " and push, or roll back the later commits first.", paths);
-      }
-      ObjectId tree = merger.getResultTreeId();
-      List<String> changed = changedPaths(repo, tip.getTree(), tree);
-      if (changed.isEmpty()) {
-        throw new NothingToRevertException("nothing to revert: the changes of " + abbrev(target) + " \""
-            + target.getShortMessage() + "\" are already undone on " + remote.branch() + ". Nothing was pushed.");
-      }
-      if (!remote.path().isEmpty() && changed.stream().noneMatch(p -> p.startsWith(remote.path() + "/"))) {
-        throw new RevertRefusedException("commit " + abbrev(target) + " changes nothing under " + remote.path()
-            + " (the config repo); it changes " + String.join(", ", changed) + ". Nothing was pushed.");
-      }
-      Instant now = Instant.now();
-      CommitBuilder cb = new CommitBuilder();
-      cb.setTreeId(tree);
-      cb.setParentId(tip);
-      cb.setAuthor(new PersonIdent(actor, now, ZoneId.systemDefault()));
-      cb.setCommitter(new PersonIdent(PAVED, now, ZoneId.systemDefault()));
-      cb.setMessage(message(target, parent));
-      sign(repo, cb);
-      ObjectId id = inserter.insert(cb);
-      inserter.flush();
-      return new Prepared(target, tip, id, changed);
+    try (ObjectInserter inserter = repo.newObjectInserter()) {
+      RevertMerge.Merged merged = new RevertMerge(commit, mainline, new RevertScope(remote.path(), pathOnly), remote)
+          .merge(repo, inserter, tipId);
+      ObjectId id = new RevertCommit(actor, reason, signingKey).write(repo, inserter, merged);
+      return new Prepared(merged.reverted(), merged.tip(), id, merged.paths());
     } catch (IOException e) {
       throw new GitSourceException("cannot revert " + commit + " in the git mirror at " + mirror.directory() + ": "
           + e.getMessage(), e);
     }
-  }
-
-  private void sign(Repository repo, CommitBuilder cb) throws GitSourceException {
-    if (signingKey == null) {
-      return;
-    }
-    Config c = new Config();
-    c.setString("gpg", null, "format", "ssh");
-    try {
-      Signers.get(GpgConfig.GpgFormat.SSH).signObject(repo, new GpgConfig(c), cb, cb.getCommitter(),
-          signingKey.toString(), null);
-    } catch (IOException | org.eclipse.jgit.api.errors.GitAPIException | RuntimeException e) {
-      throw new GitSourceException("cannot sign the revert with the key in " + signingKey + ": " + e.getMessage()
-          + ". Nothing was pushed.", e);
-    }
-  }
-
-  private ObjectId resolve(Repository repo) throws GitSourceException, IOException {
-    try {
-      ObjectId id = repo.resolve(commit + "^{commit}");
-      if (id == null) {
-        throw new CommitNotFoundException("unknown commit " + commit + " (not in " + mirror.remote().branch()
-            + " of " + mirror.remote().display() + ")");
-      }
-      return id;
-    } catch (org.eclipse.jgit.errors.MissingObjectException e) {
-      throw new CommitNotFoundException("unknown commit " + commit + " (not in " + mirror.remote().branch()
-          + " of " + mirror.remote().display() + ")");
-    } catch (AmbiguousObjectException e) {
-      throw new CommitNotFoundException("commit id " + commit + " is ambiguous; give more of its digits");
-    } catch (RevisionSyntaxException e) {
-      throw new CommitNotFoundException("\"" + commit + "\" is not a commit id");
-    }
-  }
-
-  private RevCommit parentToRestore(RevCommit target) throws RevertRefusedException {
-    int parents = target.getParentCount();
-    if (parents == 0) {
-      throw new RevertRefusedException("commit " + abbrev(target) + " is the first commit of the branch;"
-          + " there is nothing before it to roll back to");
-    }
-    if (parents > 1 && mainline == 0) {
-      throw new RevertRefusedException("commit " + abbrev(target) + " is a merge commit; say which parent is the"
-          + " mainline (1 for the branch it was merged into, as git revert -m 1)");
-    }
-    if (parents == 1 && mainline > 1) {
-      throw new RevertRefusedException("commit " + abbrev(target) + " is not a merge commit; mainline "
-          + mainline + " does not apply");
-    }
-    if (mainline > parents) {
-      throw new RevertRefusedException("commit " + abbrev(target) + " has " + parents + " parents; mainline "
-          + mainline + " does not exist");
-    }
-    return target.getParent(Math.max(mainline, 1) - 1);
-  }
-
-  private String message(RevCommit target, RevCommit parent) {
-    StringBuilder m = new StringBuilder();
-    m.append("Revert \"").append(target.getShortMessage()).append("\"\n\n");
-    m.append("This reverts commit ").append(target.name());
-    if (target.getParentCount() > 1) {
-      m.append(", reversing\nchanges made to ").append(parent.name());
-    }
-    m.append(".\n\nRolled back by ").append(format(actor)).append(" with paved");
-    m.append(reason == null ? ".\n" : ": " + reason + "\n");
-    return m.toString();
-  }
-
-  /**
-   * A tree equal to {@code outside} everywhere but under {@code path}, where it is {@code inside}'s
-   * (written to the object database; no working tree, no index file).
-   */
-  private static ObjectId graft(Repository repo, ObjectInserter inserter, ObjectId outside, ObjectId inside,
-      String path) throws IOException {
-    DirCache dc = DirCache.newInCore();
-    DirCacheBuilder b = dc.builder();
-    String prefix = path + "/";
-    try (TreeWalk tw = new TreeWalk(repo)) {
-      tw.addTree(outside);
-      tw.setRecursive(true);
-      while (tw.next()) {
-        if (!tw.getPathString().startsWith(prefix)) {
-          b.add(entry(tw));
-        }
-      }
-    }
-    try (TreeWalk tw = new TreeWalk(repo)) {
-      tw.addTree(inside);
-      tw.setRecursive(true);
-      tw.setFilter(PathFilter.create(path));
-      while (tw.next()) {
-        b.add(entry(tw));
-      }
-    }
-    b.finish();
-    return dc.writeTree(inserter);
-  }
-
-  private static DirCacheEntry entry(TreeWalk tw) {
-    DirCacheEntry e = new DirCacheEntry(tw.getPathString());
-    e.setFileMode(tw.getFileMode(0));
-    e.setObjectId(tw.getObjectId(0));
-    return e;
-  }
-
-  private static List<String> changedPaths(Repository repo, ObjectId before, ObjectId after) throws IOException {
-    List<String> paths = new ArrayList<>();
-    try (TreeWalk tw = new TreeWalk(repo)) {
-      tw.addTree(before);
-      tw.addTree(after);
-      tw.setRecursive(true);
-      tw.setFilter(TreeFilter.ANY_DIFF);
-      while (tw.next()) {
-        paths.add(tw.getPathString());
-      }
-    }
-    return paths;
   }
 
   private RemoteRefUpdate push(ObjectId revert, String target, ObjectId expectedOld) throws GitSourceException {
@@ -487,7 +289,7 @@ public final class Reverter {
     return p.getEmailAddress().isEmpty() ? p.getName() : p.getName() + " <" + p.getEmailAddress() + ">";
   }
 
-  private static String abbrev(ObjectId id) {
+  static String abbrev(ObjectId id) {
     return Objects.requireNonNull(id).abbreviate(7).name();
   }
 }
