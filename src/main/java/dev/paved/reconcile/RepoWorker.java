@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One followed repo: its fetch slot, mirror, evaluations, history and reverts; each good commit
- * goes to the repo's {@link RepoTargets}.
+ * One followed repo: its fetch slot, mirror, evaluations, signature checks, history and the
+ * operator's acceptance of a rewrite; each good commit goes to the repo's {@link RepoTargets}, and
+ * reverts (the API's, automatic rollbacks) are its {@link RepoReverts}'.
  */
 final class RepoWorker {
   private static final Logger LOG = LoggerFactory.getLogger(RepoWorker.class);
@@ -52,6 +53,7 @@ final class RepoWorker {
   private final Object lock = new Object();
   private RepoSource source;
   private final SignatureGate signatures;
+  private final RepoReverts reverts;
   /** The head's signature verdict, when the repo verifies signatures. */
   private volatile SignatureGate.Verdict signature;
   /** The head commit held for its signature: checked again at each fetch (a key may have been added). */
@@ -70,9 +72,10 @@ final class RepoWorker {
     this.repo = repo;
     this.historyCheck = new HistoryCheck(repo.allowHistoryRewrite(), (a, c) -> source().isAncestor(a, c),
         context.metrics);
-    // What every move of the repo's targets passes first.
-    this.targets = new RepoTargets(context, repo, this::autoRevert, HeadGate.of(historyCheck));
     this.signatures = new SignatureGate(repo, context.config.stateDir());
+    this.reverts = new RepoReverts(context, repo, this::source, signatures, this::refresh);
+    // What every move of the repo's targets passes first.
+    this.targets = new RepoTargets(context, repo, reverts::rollBack, HeadGate.of(historyCheck));
     this.fetches = new LatestWins<>(context.git, force -> context.withRetries("fetch of repo " + repo.name(),
         this::fetchAndEvaluate, context.git, fetchesPending()));
   }
@@ -269,47 +272,6 @@ final class RepoWorker {
   }
 
   /**
-   * Reverts {@code commit} because its rollout stayed degraded ({@code onDegraded}): through the
-   * same path as the revert API, author Paved. Never a revert of a revert; a commit that cannot be
-   * reverted cleanly is left alone (logged, and told to the listeners).
-   */
-  void autoRevert(String environment, String commit, String health) {
-    try {
-      context.git.execute(() -> {
-        String subject;
-        try {
-          subject = source().log(commit, 1).stream().findFirst().map(dev.paved.source.CommitInfo::subject).orElse("");
-        } catch (Exception e) {
-          subject = "";
-        }
-        if (subject.startsWith("Revert \"")) {
-          LOG.warn("{}/{}: commit {} is degraded but is itself a revert; not reverting it", repo.name(), environment,
-              DaemonContext.shortId(commit));
-          context.emit(DaemonEvent.Type.HEALTH_DEGRADED, DaemonEvent.Severity.ERROR, repo.name(), environment, null,
-              null, commit, "still degraded past its deadline, but not reverted automatically: the commit is itself a"
-                  + " revert", List.of());
-          return;
-        }
-        String reason = dev.paved.source.RevertReason.flatten("rollout degraded in " + environment + ": " + health, 500);
-        LOG.warn("{}/{}: commit {} still degraded after its deadline; reverting it ({})", repo.name(), environment,
-            DaemonContext.shortId(commit), reason);
-        // Only the config repo's part: the daemon knows nothing of the other files a commit touched.
-        revert(new DaemonApi.RevertRequest(commit, reason,
-            "Paved <paved@localhost>", true, Optional.empty()))
-            .exceptionally(ex -> {
-              LOG.warn("{}/{}: automatic rollback of {} failed: {}", repo.name(), environment,
-                  DaemonContext.shortId(commit), DaemonContext.message(ex));
-              context.emit(DaemonEvent.Type.HEALTH_DEGRADED, DaemonEvent.Severity.ERROR, repo.name(), environment, null,
-                  null, commit, "automatic rollback failed: " + DaemonContext.message(ex), List.of());
-              return null;
-            });
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closing
-    }
-  }
-
-  /**
    * An operator accepts {@code commit} (the branch's head or the last good commit, as the status
    * shows them; a prefix of at least 7 digits) although it does not descend from what a target
    * has: the targets held at it are asked again, and apply it. The acceptance ends when the head
@@ -352,36 +314,9 @@ final class RepoWorker {
     targets.list().stream().filter(t -> t.environment().equals(environment)).forEach(TargetWorker::standDown);
   }
 
+  /** Reverts a commit of the repo on the operator's request ({@link RepoReverts}). */
   CompletionStage<DaemonApi.RevertOutcome> revert(DaemonApi.RevertRequest request) {
-    String commit = request.commit();
-    String reason = request.reason();
-    String actor = request.author();
-    return CompletableFuture.supplyAsync(() -> {
-      if (!context.enter()) {
-        throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "the daemon is stopping");
-      }
-      try {
-        DaemonApi.RevertOutcome outcome = source().revert(request);
-        signatures.ownRevert(outcome.revertCommit());
-        return outcome;
-      } catch (DaemonFailure e) {
-        throw e;
-      } catch (Exception e) {
-        throw new DaemonFailure(DaemonFailure.Kind.UNAVAILABLE, "cannot revert " + commit + " on repo "
-            + repo.name() + ": " + DaemonContext.message(e), e);
-      } finally {
-        context.exit();
-      }
-    }, context.git).thenApply(outcome -> {
-      context.emit(DaemonEvent.Type.ROLLBACK_MADE, DaemonEvent.Severity.WARNING, repo.name(), null, null, null,
-          outcome.revertCommit(), "commit " + DaemonContext.shortId(commit) + " reverted by " + actor
-              + (outcome.reviewBranch() ? " on review branch " + outcome.branch() + " (not applied until merged)" : "")
-              + (reason == null || reason.isBlank() ? "" : ": " + reason), List.of());
-      if (!outcome.reviewBranch()) {
-        refresh(); // the revert is reconciled like any commit
-      }
-      return outcome;
-    });
+    return reverts.revert(request);
   }
 
   /** The webhook secret, read from its file, if one is configured; unreadable is a failure, never "none". */

@@ -7,8 +7,9 @@
  * <p>The daemon core runs it continuously. {@link dev.paved.reconcile.Daemon}: lifecycle, its own
  * scheduler (polls each repo every {@code pollInterval}, full resync, health), the
  * {@link dev.paved.reconcile.DaemonApi} the HTTP edge calls, status. Per repo a
- * {@link dev.paved.reconcile.RepoWorker} (fetch and evaluate each new commit, history, reverts)
- * and its {@link dev.paved.reconcile.RepoTargets} (hand good commits to the targets of their
+ * {@link dev.paved.reconcile.RepoWorker} (fetch and evaluate each new commit, history), its
+ * {@link dev.paved.reconcile.RepoReverts} (the API's reverts, automatic rollbacks) and its
+ * {@link dev.paved.reconcile.RepoTargets} (hand good commits to the targets of their
  * environments); per target a {@link dev.paved.reconcile.TargetWorker} (one reconcile at a time,
  * newer requests coalesced by {@link dev.paved.apply.LatestWins}, drift watched between
  * reconciles, failures and refused objects retried with backoff that a newer commit ends), whose
