@@ -170,8 +170,10 @@ final class TargetLeases implements AutoCloseable {
       }
       expire(now);
       publish(seen.live(), known, observed);
-    } catch (RuntimeException e) {
-      LOG.warn("lease round failed: {}", DaemonContext.message(e));
+    } catch (RuntimeException | Error e) {
+      // Never out of this method: a task of scheduleWithFixedDelay that throws is never run again,
+      // and a replica whose rounds stopped would hold nothing and take nothing, silently.
+      LOG.warn("lease round failed: {}", DaemonContext.message(e), e instanceof Error ? e : null);
     } finally {
       rounds++;
     }
