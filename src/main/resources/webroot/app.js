@@ -32,7 +32,7 @@ const KIND = {
   SYNCED: ['ok', '✓'], SYNCING: ['info', '↻'], PENDING: ['none', '…'], PARTIAL: ['warn', '!'],
   HELD: ['warn', '⏸'], FAILED: ['bad', '✗'], REFUSED: ['bad', '✗'],
   healthy: ['ok', '✓'], progressing: ['info', '↻'], degraded: ['bad', '✗'], missing: ['bad', '?'],
-  unknown: ['none', '?'], suspended: ['none', '⏸'],
+  unknown: ['none', '?'], suspended: ['none', '⏸'], UNKNOWN: ['none', '?'],
 };
 function badge(state, title) {
   const s = state || 'unknown';
@@ -89,6 +89,33 @@ function refusedCommits(status) {
   return boxes;
 }
 
+// HA: which replica holds a target (status.targets[].ha), always as text.
+function holderText(t) {
+  if (!t.ha) return null;
+  if (!t.ha.holder) return 'held by no replica now';
+  return `held by replica ${t.ha.holder}${t.ha.here ? ' (this one)' : ''}`;
+}
+
+// HA: what a page served by a replica that does not hold target t shows instead of its own state.
+function notHereText(status, t) {
+  const who = t.ha.holder ? `replica ${t.ha.holder}` : 'no replica';
+  const what = t.ha.reportedBy
+    ? `sync and health below are what replica ${t.ha.reportedBy} reported on the target's Lease at ${when(t.ha.reportedAt)}; drift is watched by the holder only.`
+    : 'this replica has no report of its state (UNKNOWN).';
+  return `Not held by this replica: this page is served by replica ${status.ha.replica}, and ${t.repo}/${t.environment} is held by ${who}; ${what}`;
+}
+
+// HA: one line on top saying which replica serves the page and which targets it does not hold.
+function haNotice(status, targets) {
+  if (!status.ha) return [];
+  const elsewhere = targets.filter((t) => t.ha && !t.ha.here);
+  const text = elsewhere.length === 0
+    ? `Served by replica ${status.ha.replica}, which holds every target shown.`
+    : `Served by replica ${status.ha.replica}, which does not hold ${elsewhere.map((t) => `${t.repo}/${t.environment}`).join(', ')}: `
+      + 'their state is what their holder last reported (no drift), marked “reported by”.';
+  return [h('p', { class: elsewhere.length ? 'notice' : 'muted', 'data-test': 'ha-notice' }, text)];
+}
+
 // Targets held at their applied commit (a rewritten history...): nothing is applied until someone acts.
 function heldTargets(status) {
   return (status.targets || []).filter((t) => t.hold).map((t) => h('section', { class: 'problems', 'data-test': 'held' },
@@ -109,21 +136,29 @@ function gridPage(status) {
       driftCount.set(k, (driftCount.get(k) || 0) + 1);
     }
   }
+  const byEnv = (e) => (status.targets || []).filter((t) => t.environment === e);
   const head = h('tr', {}, h('th', { scope: 'col' }, 'Service'),
-    envs.map((e) => h('th', { scope: 'col' }, h('a', { href: `#/environments/${encodeURIComponent(e)}` }, e))));
+    envs.map((e) => h('th', { scope: 'col', 'data-env': e }, h('a', { href: `#/environments/${encodeURIComponent(e)}` }, e),
+      byEnv(e).filter((t) => t.ha).map((t) => h('div', { class: 'holder', 'data-test': 'holder' },
+        `${byEnv(e).length > 1 ? `${t.repo}: ` : ''}${holderText(t)}`)))));
   const rows = services.map((svc) => h('tr', { 'data-service': svc },
     h('th', { scope: 'row' }, h('a', { href: `#/services/${encodeURIComponent(svc)}` }, svc)),
     envs.map((env) => {
       const s = cell.get(`${svc}\u0000${env}`);
       if (!s) return h('td', { class: 'cell muted' }, 'not deployed');
       const drift = driftCount.get(`${svc}\u0000${env}`) || 0;
+      const target = (status.targets || []).find((t) => t.repo === s.repo && t.environment === env);
+      const elsewhere = target && target.ha && !target.ha.here;
       return h('td', { class: 'cell', 'data-env': env },
         h('div', {}, badge(s.sync), ' ', badge(s.health)),
         h('div', { class: 'mono' }, s.version || '—'),
         drift ? h('div', {}, badge('PARTIAL', 'drift'), ` ${drift} drifted`) : null,
-        s.lastChange ? h('div', { class: 'muted' }, `${short(s.lastChange.commit)} by ${s.lastChange.author}`) : null);
+        s.lastChange ? h('div', { class: 'muted' }, `${short(s.lastChange.commit)} by ${s.lastChange.author}`) : null,
+        elsewhere ? h('div', { class: 'muted', 'data-test': 'reported' }, target.ha.reportedBy
+          ? `reported by ${target.ha.reportedBy}` : `not known here: ${holderText(target)}`) : null);
     })));
-  return [h('h1', {}, 'Services'), ...refusedCommits(status), ...heldTargets(status),
+  return [h('h1', {}, 'Services'), ...haNotice(status, status.targets || []), ...refusedCommits(status),
+    ...heldTargets(status),
     h('table', { id: 'grid' }, h('thead', {}, head), h('tbody', {}, rows))];
 }
 
@@ -138,15 +173,22 @@ function driftTable(drift) {
 
 function environmentPage(status, env) {
   setCrumbs(h('a', { href: '#/' }, 'Services'), `Environment ${env}`);
-  const out = [h('h1', {}, `Environment ${env}`), ...refusedCommits(status),
+  const out = [h('h1', {}, `Environment ${env}`),
+    ...haNotice(status, (status.targets || []).filter((t) => t.environment === env)), ...refusedCommits(status),
     ...heldTargets({ targets: (status.targets || []).filter((t) => t.environment === env) })];
   for (const t of (status.targets || []).filter((x) => x.environment === env)) {
     out.push(h('h2', {}, `${t.repo} on cluster ${t.cluster}`),
+      t.ha ? h('p', { 'data-test': 'holder', 'data-repo': t.repo }, h('strong', {}, 'Replica: '),
+        t.ha.holder ? `${holderText(t)}.` : 'held by no replica now (taken over within a few seconds).') : null,
+      t.ha && !t.ha.here ? h('div', { class: 'notice', 'data-test': 'not-here', 'data-repo': t.repo },
+        notHereText(status, t)) : null,
       h('p', {}, badge(t.sync), ' ', badge(t.health, t.healthMessage), ' applied ',
         h('code', {}, short(t.appliedCommit)), ` · last sync ${when(t.lastSync)}`),
       t.healthMessage ? h('p', { class: 'muted' }, t.healthMessage) : null,
       t.lastError && !t.hold ? h('div', { class: 'problems' }, h('pre', {}, t.lastError)) : null,
-      h('h2', {}, 'Drift'), driftTable(t.drift));
+      h('h2', {}, 'Drift'), t.ha && !t.ha.here
+        ? h('p', { class: 'muted', 'data-test': 'drift-elsewhere' }, `Not known here: only the holder${t.ha.holder ? `, replica ${t.ha.holder},` : ''} watches this target's cluster.`)
+        : driftTable(t.drift));
   }
   const rows = (status.services || []).filter((s) => s.environment === env).map((s) => h('tr', {},
     h('td', {}, h('a', { href: `#/services/${encodeURIComponent(s.service)}` }, s.service)),
@@ -233,7 +275,8 @@ async function refresh() {
       nodes = servicePage(status, route[1], await getJson(`/api/v1/services/${encodeURIComponent(route[1])}`));
     } else nodes = gridPage(status);
     view.replaceChildren(...nodes.filter(Boolean));
-    live.textContent = `updated ${new Date().toLocaleTimeString()}${status.ready ? '' : ' · not ready yet'}`;
+    live.textContent = `updated ${new Date().toLocaleTimeString()}${status.ready ? '' : ' · not ready yet'}`
+      + (status.ha ? ` · replica ${status.ha.replica}` : '');
   } catch (e) {
     if (e instanceof AuthError) {
       clearInterval(timer);

@@ -153,6 +153,13 @@ public final class Daemon implements DaemonApi, AutoCloseable {
               w.standDown(environment);
             }
           }
+
+          @Override
+          public Map<String, String> report(String repo, String environment) {
+            RepoWorker w = repos.get(repo);
+            return w == null ? Map.of() : w.targets().stream().filter(t -> t.environment().equals(environment))
+                .findFirst().map(t -> t.report(identity, context.clock.instant()).annotations()).orElse(Map.of());
+          }
         }, context.metrics);
     context.replica = identity;
     context.gate = l.gate();
@@ -284,23 +291,37 @@ public final class Daemon implements DaemonApi, AutoCloseable {
     List<DaemonStatus.Repo> rs = new ArrayList<>();
     List<DaemonStatus.Target> ts = new ArrayList<>();
     List<DaemonStatus.ServiceInEnvironment> ss = new ArrayList<>();
+    TargetLeases.View ha = leases == null ? null : leases.view();
     for (RepoWorker w : repos.values()) {
       rs.add(w.status());
       Map<String, DaemonStatus.LastChange> last = w.history.lastChanges();
       for (TargetWorker t : w.targets()) {
-        TargetStatus.View v = t.view();
+        TargetStatus.View v = ha == null ? t.view() : view(w.repo.name(), t, ha);
         ts.add(v.target());
         v.services().forEach(s -> ss.add(s.withLastChange(Optional.ofNullable(
             last.get(s.service() + "\u0000" + s.environment())))));
       }
     }
-    return new DaemonStatus(ready(), rs, ts, ss, options.events().sinks(), Optional.ofNullable(leases)
-        .map(TargetLeases::view).map(v -> new DaemonStatus.Ha(v.identity(), v.replicas(), v.holders().entrySet()
+    return new DaemonStatus(ready(), rs, ts, ss, options.events().sinks(), Optional.ofNullable(ha)
+        .map(v -> new DaemonStatus.Ha(v.identity(), v.replicas(), v.holders().entrySet()
             .stream().map(e -> {
               int slash = e.getKey().indexOf('/');
               return new DaemonStatus.Holder(e.getKey().substring(0, slash), e.getKey().substring(slash + 1),
                   e.getValue(), e.getValue().equals(v.identity()));
             }).toList())));
+  }
+
+  /**
+   * HA on: a target this replica holds shows what it knows; one it does not hold, its holder's
+   * report from the target's Lease ({@link HolderReport}), never this replica's stale memory.
+   */
+  private TargetStatus.View view(String repo, TargetWorker t, TargetLeases.View ha) {
+    String key = TargetGate.key(repo, t.environment());
+    if (context.gate.holds(repo, t.environment())) {
+      TargetStatus.View v = t.view();
+      return new TargetStatus.View(v.target().with(DaemonStatus.Holding.here(ha.identity())), v.services());
+    }
+    return t.reported(ha.holders().getOrDefault(key, ""), HolderReport.parse(ha.annotations().get(key)));
   }
 
   @Override

@@ -27,8 +27,8 @@ public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets
 
   /**
    * With HA on: this replica ({@code replica}), the live ones, and which replica holds each
-   * target's Lease ({@code holder} empty: nobody now). A target's sync state in {@link #targets}
-   * is current only on the replica that holds it.
+   * target's Lease ({@code holder} empty: nobody now). Each target in {@link #targets} says whose
+   * knowledge it shows ({@link Target#ha}).
    */
   public record Ha(String replica, List<String> replicas, List<Holder> targets) {
     public Ha {
@@ -79,22 +79,57 @@ public record DaemonStatus(boolean ready, List<Repo> repos, List<Target> targets
     }
   }
 
-  /** Sync states of a target. */
-  public enum SyncState { PENDING, SYNCING, SYNCED, PARTIAL, HELD, FAILED }
+  /**
+   * Sync states of a target. {@code UNKNOWN} (HA only): another replica holds the target and this
+   * one has no report of its state ({@link HolderReport}), or not of this service's.
+   */
+  public enum SyncState { PENDING, SYNCING, SYNCED, PARTIAL, HELD, FAILED, UNKNOWN }
+
+  /**
+   * With HA on, who holds a target's Lease ({@code holder}; empty: nobody now) and whose knowledge
+   * the target's fields are. {@code here}: this replica holds it, they are its own and current.
+   * Else they are the report the holder (or the last one) wrote on the target's Lease: by {@code
+   * reportedBy} at {@code reportedAt} ({@link HolderReport}), without drift or change counts (only
+   * the holder watches the cluster); without a report both are empty and {@code sync} is
+   * {@code UNKNOWN}.
+   */
+  public record Holding(String holder, boolean here, Optional<String> reportedBy, Optional<Instant> reportedAt) {
+
+    /** Held by this replica, {@code self}. */
+    public static Holding here(String self) {
+      return new Holding(self, true, Optional.empty(), Optional.empty());
+    }
+  }
 
   /**
    * One target: an environment of a repo on its cluster. {@code hold}: why the target stays at
    * {@code appliedCommit} instead of moving to a newer commit (then {@code sync} is {@code HELD}).
+   * {@code ha}: with HA on, who holds it and whose knowledge this is ({@link Holding}).
    */
   public record Target(String repo, String environment, String cluster, Optional<String> appliedCommit,
       SyncState sync, String health, String healthMessage, List<Drift> drift, Map<String, Long> changes,
-      Optional<String> lastError, Optional<Instant> lastSync, Optional<Hold> hold) {
+      Optional<String> lastError, Optional<Instant> lastSync, Optional<Hold> hold, Optional<Holding> ha) {
     public Target {
       drift = List.copyOf(drift);
       changes = Map.copyOf(changes);
+      ha = ha == null ? Optional.empty() : ha;
     }
 
-    /** A target that is not held. */
+    /** With HA off. */
+    public Target(String repo, String environment, String cluster, Optional<String> appliedCommit, SyncState sync,
+        String health, String healthMessage, List<Drift> drift, Map<String, Long> changes, Optional<String> lastError,
+        Optional<Instant> lastSync, Optional<Hold> hold) {
+      this(repo, environment, cluster, appliedCommit, sync, health, healthMessage, drift, changes, lastError, lastSync,
+          hold, Optional.empty());
+    }
+
+    /** The same target, with who holds it. */
+    public Target with(Holding h) {
+      return new Target(repo, environment, cluster, appliedCommit, sync, health, healthMessage, drift, changes,
+          lastError, lastSync, hold, Optional.of(h));
+    }
+
+    /** A target not held at its applied commit ({@code hold} empty), with HA off. */
     public Target(String repo, String environment, String cluster, Optional<String> appliedCommit, SyncState sync,
         String health, String healthMessage, List<Drift> drift, Map<String, Long> changes, Optional<String> lastError,
         Optional<Instant> lastSync) {

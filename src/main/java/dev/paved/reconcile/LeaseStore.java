@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Fabric8 verbs on Paved's Leases ({@code coordination.k8s.io/v1}) in namespace {@code
@@ -64,30 +65,36 @@ final class LeaseStore implements AutoCloseable {
 
   // ------------------------------------------------------------------ target Leases
 
-  /** Creates the target's Lease, held by {@code holder} from {@code at}. */
-  Lease createTarget(String repo, String environment, String holder, ZonedDateTime at) {
+  /** Creates the target's Lease, held by {@code holder} from {@code at}, with {@code report} ({@link HolderReport}). */
+  Lease createTarget(String repo, String environment, String holder, ZonedDateTime at, Map<String, String> report) {
     ensureNamespace();
     return client.leases().inNamespace(NAMESPACE).resource(new LeaseBuilder().withNewMetadata()
         .withName(targetName(repo, environment)).withNamespace(NAMESPACE).addToLabels(KIND_LABEL, "target")
         .addToLabels(REPO_LABEL, repo).addToLabels(ENVIRONMENT_LABEL, environment)
-        .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).endMetadata().withNewSpec().withHolderIdentity(holder)
-        .withLeaseDurationSeconds(seconds).withAcquireTime(at).withRenewTime(at).withLeaseTransitions(0)
+        .addToLabels(Labels.MANAGED_BY, Labels.MANAGER).addToAnnotations(report).endMetadata().withNewSpec()
+        .withHolderIdentity(holder).withLeaseDurationSeconds(seconds).withAcquireTime(at).withRenewTime(at)
+        .withLeaseTransitions(0)
         .endSpec().build()).create();
   }
 
-  /** Makes {@code holder} the holder of {@code current} (as read), counting a transition when the holder changes. */
-  Lease acquire(Lease current, String holder, ZonedDateTime at) {
+  /**
+   * Makes {@code holder} the holder of {@code current} (as read), counting a transition when the
+   * holder changes, with its {@code report} ({@link HolderReport}).
+   */
+  Lease acquire(Lease current, String holder, ZonedDateTime at, Map<String, String> report) {
     int transitions = current.getSpec().getLeaseTransitions() == null ? 0 : current.getSpec().getLeaseTransitions();
-    return client.leases().inNamespace(NAMESPACE).resource(new LeaseBuilder(current).editSpec()
+    return client.leases().inNamespace(NAMESPACE).resource(new LeaseBuilder(current).editMetadata()
+        .addToAnnotations(report).endMetadata().editSpec()
         .withHolderIdentity(holder).withLeaseDurationSeconds(seconds).withAcquireTime(at).withRenewTime(at)
         .withLeaseTransitions(holder(current).equals(holder) ? transitions : transitions + 1).endSpec().build())
         .update();
   }
 
-  /** Renews {@code last} (the Lease as last written) at {@code at}. */
-  Lease renew(Lease last, ZonedDateTime at) {
-    return client.leases().inNamespace(NAMESPACE).resource(new LeaseBuilder(last).editSpec().withRenewTime(at)
-        .withLeaseDurationSeconds(seconds).endSpec().build()).update();
+  /** Renews {@code last} (the Lease as last written) at {@code at}, with the holder's {@code report} ({@link HolderReport}). */
+  Lease renew(Lease last, ZonedDateTime at, Map<String, String> report) {
+    return client.leases().inNamespace(NAMESPACE).resource(new LeaseBuilder(last).editMetadata()
+        .addToAnnotations(report).endMetadata().editSpec().withRenewTime(at).withLeaseDurationSeconds(seconds)
+        .endSpec().build()).update();
   }
 
   /** Releases {@code last}: holder cleared, so another replica may take it at once. */

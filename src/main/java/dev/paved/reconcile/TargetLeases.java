@@ -47,10 +47,19 @@ final class TargetLeases implements AutoCloseable {
 
     /** This replica no longer holds the target (lost, or given up): stop watching it. */
     void released(String repo, String environment);
+
+    /** What this replica knows of a target it holds, written on its Lease at each renewal ({@link HolderReport}). */
+    default Map<String, String> report(String repo, String environment) {
+      return Map.of();
+    }
   }
 
-  /** What the status shows: this replica, the live ones, and who holds each known target. */
-  record View(String identity, List<String> replicas, Map<String, String> holders) {}
+  /**
+   * What the status shows: this replica, the live ones, who holds each known target, and the
+   * annotations of each target's Lease (its holder's {@link HolderReport}).
+   */
+  record View(String identity, List<String> replicas, Map<String, String> holders,
+      Map<String, Map<String, String>> annotations) {}
 
   private final LeaseStore store;
   private final DaemonConfig.Ha ha;
@@ -82,7 +91,7 @@ final class TargetLeases implements AutoCloseable {
     this.members = new ReplicaMembers(store, identity);
     this.observations = new LeaseObservations(identity, store.seconds());
     this.held = new HeldLeases(ha.renewDeadline());
-    this.view = new View(identity, List.of(identity), Map.of());
+    this.view = new View(identity, List.of(identity), Map.of(), Map.of());
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "paved-leases");
       t.setDaemon(true);
@@ -189,7 +198,7 @@ final class TargetLeases implements AutoCloseable {
       return;
     }
     try {
-      held.renewed(key, store.renew(last, LeaseStore.now()), now);
+      held.renewed(key, store.renew(last, LeaseStore.now(), report(key)), now);
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
         lose(key, "its Lease was changed by another replica");
@@ -209,10 +218,10 @@ final class TargetLeases implements AutoCloseable {
     Lease written;
     try {
       if (current == null) {
-        written = store.createTarget(repo, environment, identity, at);
+        written = store.createTarget(repo, environment, identity, at, report(key));
       } else {
         String previous = LeaseStore.holder(current);
-        written = store.acquire(current, identity, at);
+        written = store.acquire(current, identity, at, report(key));
         if (!previous.isEmpty() && !previous.equals(identity)) {
           LOG.info("took over {} from replica {} (its Lease expired)", key, previous);
         }
@@ -279,17 +288,32 @@ final class TargetLeases implements AutoCloseable {
     return l == null ? null : l.getMetadata().getResourceVersion();
   }
 
+  /** The listener's report of a held target; nothing when it fails (the Lease is renewed all the same). */
+  private Map<String, String> report(String key) {
+    int slash = key.indexOf('/');
+    try {
+      return listener.report(key.substring(0, slash), key.substring(slash + 1));
+    } catch (RuntimeException e) {
+      LOG.debug("no report of {} on its Lease: {}", key, DaemonContext.message(e));
+      return Map.of();
+    }
+  }
+
   private void publish(Set<String> live, Set<String> known, Map<String, Lease> observed) {
     Map<String, String> holders = new LinkedHashMap<>();
+    Map<String, Map<String, String>> annotations = new LinkedHashMap<>();
     long now = System.nanoTime();
     for (String key : known) {
       Lease l = observed.get(key);
+      if (l != null && l.getMetadata().getAnnotations() != null) {
+        annotations.put(key, Map.copyOf(l.getMetadata().getAnnotations()));
+      }
       String h = l == null ? "" : LeaseStore.holder(l);
       holders.put(key, h.isEmpty() || observations.expired(l, now) ? "" : h);
     }
     held.keys().forEach(k -> holders.put(k, identity)); // what this replica took this very round
     metrics.replicas(live.size());
-    view = new View(identity, List.copyOf(live), Map.copyOf(holders));
+    view = new View(identity, List.copyOf(live), Map.copyOf(holders), Map.copyOf(annotations));
   }
 
   // ------------------------------------------------------------------ shutdown

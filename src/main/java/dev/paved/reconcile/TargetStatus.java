@@ -34,6 +34,9 @@ final class TargetStatus {
   /** The objects of {@link #applied} by service (in apply order), and the service of each object: made once per request. */
   private Map<String, List<DesiredObject>> appliedByService = Map.of();
   private Map<ObjectKey, String> appliedServiceOf = Map.of();
+  /** HA: the request whose services a target held elsewhere lists ({@link #reported}), indexed by service. */
+  private TargetRequest reportedRequest;
+  private Map<String, List<DesiredObject>> reportedByService = Map.of();
   private SyncState sync = SyncState.PENDING;
   private ChangeSet changes = ChangeSet.empty();
   private String lastError;
@@ -128,6 +131,55 @@ final class TargetStatus {
     return new View(target, applied == null ? List.of() : services(drift));
   }
 
+  /** What this replica, {@code replica}, knows of the target at {@code at}, for the other replicas (HA). */
+  synchronized HolderReport report(String replica, Instant at) {
+    return new HolderReport(replica, at, sync, Optional.ofNullable(applied).map(TargetRequest::commit),
+        health.state().label(), health.message(), Optional.ofNullable(lastSync), Optional.ofNullable(lastError));
+  }
+
+  /**
+   * The status of this target while another replica, {@code holder} (empty: none now), holds it
+   * (HA): {@code report}, what the holder wrote on the target's Lease, never this replica's own
+   * memory (stale since it stopped working on the target); without a report, {@code UNKNOWN}. The
+   * services are those of the reported commit's state when this replica knows it ({@code
+   * requested} or the one it applied itself: a commit renders the same everywhere, so their
+   * version and team are real), else of {@code requested} without a version; their sync is the
+   * target's ({@code UNKNOWN} for {@code PARTIAL}: which objects failed only the holder knows),
+   * their health {@code healthy} when the whole target is, else {@code unknown}; no drift.
+   */
+  synchronized View reported(TargetRequest requested, String holder, Optional<HolderReport> report) {
+    TargetRequest shown = applied != null ? applied : requested;
+    String cluster = shown == null ? "" : shown.cluster().name();
+    String unknown = HealthStatus.State.UNKNOWN.label();
+    DaemonStatus.Target target = report.map(r -> new DaemonStatus.Target(repo, environment, cluster, r.commit(),
+        r.sync(), r.health(), r.healthMessage(), List.of(), Map.<String, Long>of(), r.lastError(), r.lastSync(),
+        Optional.<DaemonStatus.Hold>empty())).orElseGet(() -> new DaemonStatus.Target(repo, environment, cluster,
+        Optional.empty(), SyncState.UNKNOWN, unknown, holder.isEmpty() ? "No replica holds this target now."
+        : "Replica " + holder + " holds this target and has not reported its state.", List.of(), Map.of(),
+        Optional.empty(), Optional.empty(), Optional.empty()));
+    target = target.with(new DaemonStatus.Holding(holder, false, report.map(HolderReport::replica),
+        report.map(HolderReport::at)));
+    Optional<String> commit = target.appliedCommit();
+    TargetRequest known = commit.isEmpty() ? null : requested != null && commit.get().equals(requested.commit())
+        ? requested : applied != null && commit.get().equals(applied.commit()) ? applied : null;
+    TargetRequest listed = known != null ? known : requested != null ? requested : applied;
+    if (listed == null || listed.removed()) {
+      return new View(target, List.of());
+    }
+    SyncState sync = target.sync() == SyncState.PARTIAL ? SyncState.UNKNOWN : target.sync();
+    String health = target.health().equals(HealthStatus.State.HEALTHY.label()) ? target.health() : unknown;
+    if (listed != applied && listed != reportedRequest) { // indexed once per request, not per status
+      reportedRequest = listed;
+      reportedByService = byService(listed);
+    }
+    Map<String, List<DesiredObject>> byService = listed == applied ? appliedByService : reportedByService;
+    List<DaemonStatus.ServiceInEnvironment> services = new ArrayList<>();
+    byService.forEach((service, objects) -> services.add(new DaemonStatus.ServiceInEnvironment(repo, service,
+        environment, commit, sync, health, label(objects, dev.paved.desired.Labels.TEAM).orElse(""),
+        known == null ? Optional.empty() : label(objects, dev.paved.desired.Labels.VERSION), 0, Optional.empty())));
+    return new View(target, services);
+  }
+
   /** {@code service} here, for its page ({@code view}: the target's view now); empty when it has no object here. */
   synchronized Optional<ServiceView.Environment> serviceView(String service, View view) {
     if (applied == null) {
@@ -172,18 +224,21 @@ final class TargetStatus {
   }
 
   private void index(TargetRequest r) {
-    Map<String, List<DesiredObject>> byService = new TreeMap<>();
     Map<ObjectKey, String> serviceOf = new java.util.HashMap<>();
-    if (r != null) {
-      for (DesiredObject o : r.state().objects()) {
-        if (o.service() != null) {
-          byService.computeIfAbsent(o.service(), k -> new ArrayList<>()).add(o);
-          serviceOf.put(o.key(), o.service());
-        }
+    appliedByService = r == null ? new TreeMap<>() : byService(r);
+    appliedByService.values().forEach(objects -> objects.forEach(o -> serviceOf.put(o.key(), o.service())));
+    appliedServiceOf = serviceOf;
+  }
+
+  /** {@code r}'s objects by service, in service order. */
+  private static Map<String, List<DesiredObject>> byService(TargetRequest r) {
+    Map<String, List<DesiredObject>> byService = new TreeMap<>();
+    for (DesiredObject o : r.state().objects()) {
+      if (o.service() != null) {
+        byService.computeIfAbsent(o.service(), k -> new ArrayList<>()).add(o);
       }
     }
-    appliedByService = byService;
-    appliedServiceOf = serviceOf;
+    return byService;
   }
 
   private List<DaemonStatus.ServiceInEnvironment> services(List<DaemonStatus.Drift> drift) {

@@ -334,6 +334,20 @@ final class TargetWorker {
     return status.view(r, watcher == null ? List.of() : watcher.drift().values());
   }
 
+  /** What this replica, {@code replica}, knows of the target now, for the others (HA); never waits on this worker. */
+  HolderReport report(String replica, java.time.Instant at) {
+    return status.report(replica, at);
+  }
+
+  /** The status while replica {@code holder} (empty: none) holds the target: its {@code report}, not this replica's memory. */
+  TargetStatus.View reported(String holder, Optional<HolderReport> report) {
+    TargetRequest r;
+    synchronized (this) {
+      r = requested;
+    }
+    return status.reported(r, holder, report);
+  }
+
   // ------------------------------------------------------------------ shutdown
 
   /** No more reconciles, no more drift checks; a reconcile under way goes on (the daemon drains it). */

@@ -86,6 +86,26 @@ class HaE2EIT {
       }
     }
 
+    /**
+     * The environments this replica shows held by another replica, {@code holder}, at {@code
+     * commit} as that holder reported it on the target's Lease.
+     */
+    Set<String> reportedBy(String holder, String commit) {
+      JsonNode s = status();
+      Set<String> out = new TreeSet<>();
+      if (s != null) {
+        s.path("targets").forEach(t -> {
+          JsonNode ha = t.path("ha");
+          if (!ha.path("here").asBoolean(true) && holder.equals(ha.path("holder").asText())
+              && holder.equals(ha.path("reportedBy").asText()) && commit.equals(t.path("appliedCommit").asText())
+              && "SYNCED".equals(t.path("sync").asText()) && t.path("drift").isEmpty()) {
+            out.add(t.path("environment").asText());
+          }
+        });
+      }
+      return out;
+    }
+
     /** The environments this replica holds, by its own status. */
     Set<String> holds() {
       JsonNode s = status();
@@ -100,13 +120,17 @@ class HaE2EIT {
       return out;
     }
 
-    /** The environments this replica reports synced at {@code commit} (after {@code since}, when given). */
+    /**
+     * The environments this replica itself reports synced at {@code commit} (after {@code since},
+     * when given): those it holds ({@code ha.here}), not its holders' reports of the others.
+     */
     Set<String> syncedAt(String commit, Instant since) {
       JsonNode s = status();
       Set<String> out = new TreeSet<>();
       if (s != null) {
         s.path("targets").forEach(t -> {
-          if (commit.equals(t.path("appliedCommit").asText()) && "SYNCED".equals(t.path("sync").asText())
+          if (t.path("ha").path("here").asBoolean() && commit.equals(t.path("appliedCommit").asText())
+              && "SYNCED".equals(t.path("sync").asText())
               && (since == null || t.path("lastSync").isTextual()
                   && Instant.parse(t.path("lastSync").asText()).isAfter(since))) {
             out.add(t.path("environment").asText());
@@ -174,6 +198,13 @@ class HaE2EIT {
       for (Replica r : all) {
         assertThat(r.syncedAt(c2, null)).as("what %s reconciled at c2 is what it holds", r.id)
             .isEqualTo(r.holds());
+      }
+      // A replica's status of a target another one holds: the holder named, and its report (from the Lease).
+      Replica first = all.get(0);
+      for (Replica other : all.subList(1, 3)) {
+        Set<String> theirs = other.holds();
+        await(Duration.ofSeconds(30), first.id + " shows " + other.id + "'s report of its targets at c2",
+            () -> first.reportedBy(other.id, c2).equals(theirs));
       }
 
       // 2. kill -9: the dead replica's targets are taken over and re-synced within lease + 5 s.
