@@ -204,16 +204,22 @@ function servicePage(status, svc, detail) {
   const out = [h('h1', {}, `Service ${svc}`), h('p', { class: 'muted' }, detail.team ? `Team ${detail.team}` : ''),
     ...refusedCommits(status)];
   for (const e of detail.environments || []) {
+    const elsewhere = e.ha && !e.ha.here;
+    const t = { ...e, repo: detail.repo };
     out.push(h('h2', {}, `${e.environment} `, h('span', { class: 'muted' }, `(cluster ${e.cluster})`)),
+      e.ha ? h('p', { 'data-test': 'holder', 'data-env': e.environment }, h('strong', {}, 'Replica: '), `${holderText(t)}.`) : null,
+      elsewhere ? h('div', { class: 'notice', 'data-test': 'not-here', 'data-env': e.environment },
+        notHereText(status, t)) : null,
       h('p', {}, badge(e.sync), ' ', badge(e.health), ' version ', h('code', {}, e.version || '—'),
         ' · applied ', h('code', {}, short(e.appliedCommit))),
-      h('table', { 'data-env': e.environment }, h('tr', {}, h('th', {}, 'Object'), h('th', {}, 'Health'), h('th', {}, 'Message')),
-        (e.objects || []).map((o) => h('tr', {}, h('td', { class: 'mono' }, o.object), h('td', {}, badge(o.health)),
-          h('td', {}, o.message || '')))),
+      elsewhere ? h('p', { class: 'muted' }, 'Objects and their health: known by the holder only.')
+        : h('table', { 'data-env': e.environment }, h('tr', {}, h('th', {}, 'Object'), h('th', {}, 'Health'), h('th', {}, 'Message')),
+          (e.objects || []).map((o) => h('tr', {}, h('td', { class: 'mono' }, o.object), h('td', {}, badge(o.health)),
+            h('td', {}, o.message || '')))),
       (e.findings || []).length ? h('div', {}, h('strong', {}, 'Policy findings of the head commit'),
         h('ul', {}, e.findings.map((f) => h('li', {}, badge(f.severity === 'error' ? 'FAILED' : 'PARTIAL', f.severity),
           ' ', h('code', {}, f.location), ' ', f.message)))) : null,
-      driftTable(e.drift));
+      elsewhere ? null : driftTable(e.drift));
   }
   out.push(h('h2', {}, 'History'), historyTable(detail));
   return out;

@@ -296,38 +296,22 @@ public final class Daemon implements DaemonApi, AutoCloseable {
       rs.add(w.status());
       Map<String, DaemonStatus.LastChange> last = w.history.lastChanges();
       for (TargetWorker t : w.targets()) {
-        TargetStatus.View v = ha == null ? t.view() : view(w.repo.name(), t, ha);
+        TargetStatus.View v = ha == null ? t.view() : HaViews.target(w.repo.name(), t, ha, context.gate);
         ts.add(v.target());
         v.services().forEach(s -> ss.add(s.withLastChange(Optional.ofNullable(
             last.get(s.service() + "\u0000" + s.environment())))));
       }
     }
-    return new DaemonStatus(ready(), rs, ts, ss, options.events().sinks(), Optional.ofNullable(ha)
-        .map(v -> new DaemonStatus.Ha(v.identity(), v.replicas(), v.holders().entrySet()
-            .stream().map(e -> {
-              int slash = e.getKey().indexOf('/');
-              return new DaemonStatus.Holder(e.getKey().substring(0, slash), e.getKey().substring(slash + 1),
-                  e.getValue(), e.getValue().equals(v.identity()));
-            }).toList())));
-  }
-
-  /**
-   * HA on: a target this replica holds shows what it knows; one it does not hold, its holder's
-   * report from the target's Lease ({@link HolderReport}), never this replica's stale memory.
-   */
-  private TargetStatus.View view(String repo, TargetWorker t, TargetLeases.View ha) {
-    String key = TargetGate.key(repo, t.environment());
-    if (context.gate.holds(repo, t.environment())) {
-      TargetStatus.View v = t.view();
-      return new TargetStatus.View(v.target().with(DaemonStatus.Holding.here(ha.identity())), v.services());
-    }
-    return t.reported(ha.holders().getOrDefault(key, ""), HolderReport.parse(ha.annotations().get(key)));
+    return new DaemonStatus(ready(), rs, ts, ss, options.events().sinks(),
+        Optional.ofNullable(ha).map(HaViews::section));
   }
 
   @Override
   public Optional<ServiceView> service(String service) {
+    TargetLeases.View ha = leases == null ? null : leases.view();
     for (RepoWorker w : repos.values()) {
-      Optional<ServiceView> v = ServiceViews.of(w, service, context.history);
+      Optional<ServiceView> v = ServiceViews.of(w, service, context.history, (t, name) -> ha == null
+          ? t.serviceView(name) : HaViews.service(w.repo.name(), t, name, ha, context.gate));
       if (v.isPresent()) {
         return v;
       }

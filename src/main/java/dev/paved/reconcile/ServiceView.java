@@ -20,13 +20,25 @@ public record ServiceView(String service, String team, String repo, List<Environ
     history = List.copyOf(history);
   }
 
-  /** The service in one environment. */
+  /**
+   * The service in one environment. {@code ha}: with HA on, who holds the target; on a replica
+   * that does not hold it, the state is its holder's report ({@link DaemonStatus.Holding}), and
+   * the objects' health and the drift are known by the holder only (empty here).
+   */
   public record Environment(String environment, String cluster, Optional<String> appliedCommit, SyncState sync,
-      String health, String version, List<ObjectHealth> objects, List<Drift> drift, List<Finding> findings) {
+      String health, String version, List<ObjectHealth> objects, List<Drift> drift, List<Finding> findings,
+      Optional<DaemonStatus.Holding> ha) {
     public Environment {
       objects = List.copyOf(objects);
       drift = List.copyOf(drift);
       findings = List.copyOf(findings);
+      ha = ha == null ? Optional.empty() : ha;
+    }
+
+    /** With HA off. */
+    public Environment(String environment, String cluster, Optional<String> appliedCommit, SyncState sync,
+        String health, String version, List<ObjectHealth> objects, List<Drift> drift, List<Finding> findings) {
+      this(environment, cluster, appliedCommit, sync, health, version, objects, drift, findings, Optional.empty());
     }
   }
 

@@ -13,7 +13,12 @@ final class ServiceViews {
 
   private ServiceViews() {}
 
-  static Optional<ServiceView> of(RepoWorker repo, String name, ApplyHistory applied) {
+  /**
+   * {@code name}'s page; {@code here}: the service in one target, as this replica may show it
+   * (its own knowledge, or with HA its holder's report: {@link #reported}).
+   */
+  static Optional<ServiceView> of(RepoWorker repo, String name, ApplyHistory applied,
+      java.util.function.BiFunction<TargetWorker, String, Optional<ServiceView.Environment>> here) {
     Optional<Evaluation> good = repo.lastGood();
     Optional<Service> declared = good.flatMap(Evaluation::platform).map(p -> p.services().get(name));
     if (declared.isEmpty()) {
@@ -22,9 +27,9 @@ final class ServiceViews {
     Optional<Evaluation> newest = repo.newest();
     List<ServiceView.Environment> envs = new ArrayList<>();
     for (TargetWorker t : repo.targets()) {
-      t.serviceView(name).ifPresent(e -> envs.add(new ServiceView.Environment(e.environment(), e.cluster(),
+      here.apply(t, name).ifPresent(e -> envs.add(new ServiceView.Environment(e.environment(), e.cluster(),
           e.appliedCommit(), e.sync(), e.health(), e.version(), e.objects(), e.drift(),
-          findings(newest, name, e.environment()))));
+          findings(newest, name, e.environment()), e.ha())));
     }
     List<ServiceView.Change> history = new ArrayList<>();
     for (ServiceHistory.Entry entry : repo.history.entries()) {
@@ -43,6 +48,18 @@ final class ServiceViews {
           entry.commit().subject(), changes, where));
     }
     return Optional.of(new ServiceView(name, declared.get().team(), repo.repo.name(), envs, history));
+  }
+
+  /**
+   * {@code service} in a target another replica holds ({@code view}: the target's status from its
+   * holder's report, {@link TargetStatus#reported}): its reported state, no object health nor
+   * drift (the holder's alone); empty when it has no object there.
+   */
+  static Optional<ServiceView.Environment> reported(String service, TargetStatus.View view) {
+    DaemonStatus.Target t = view.target();
+    return view.services().stream().filter(s -> s.service().equals(service)).findFirst()
+        .map(s -> new ServiceView.Environment(t.environment(), t.cluster(), s.commit(), s.sync(), s.health(),
+            s.version().orElse(""), List.of(), List.of(), List.of(), t.ha()));
   }
 
   private static List<ServiceView.Finding> findings(Optional<Evaluation> e, String service, String environment) {

@@ -139,6 +139,17 @@ class HaDashboardIT {
           .isEqualTo("Not known here: only the holder, replica b-" + suffix + ", watches this target's cluster.");
       screenshot("dashboard-ha-environment");
 
+      browser.get(url + "#/services/checkout");
+      await(SYNC, "the service page says a does not hold " + theirs, () -> text("[data-test=not-here][data-env="
+          + theirs + "]").contains("Not held by this replica: this page is served by replica a-" + suffix));
+      assertThat(text("[data-test=holder][data-env=" + mine + "]"))
+          .isEqualTo("Replica: held by replica a-" + suffix + " (this one).");
+      assertThat(browser.findElements(By.cssSelector("[data-test=not-here][data-env=" + mine + "]"))).isEmpty();
+      assertThat(browser.findElements(By.cssSelector("table[data-env=" + theirs + "]"))).as("objects: the holder's")
+          .isEmpty();
+      assertThat(text("table[data-env=" + mine + "]")).contains("Deployment");
+      screenshot("dashboard-ha-service");
+
       browser.get(url + "#/environments/" + mine);
       await(SYNC, "the environment page of a's own target", () -> text("[data-test=holder]")
           .equals("Replica: held by replica a-" + suffix + " (this one)."));

@@ -153,6 +153,23 @@ class HolderReportTest {
   }
 
   @Test
+  void aServicePageOfATargetHeldElsewhereShowsTheReportWithoutObjectsNorDrift() {
+    TargetStatus s = new TargetStatus("platform", "prod");
+    TargetStatus.View v = s.reported(request("c2", "2.0.0"), "paved-1",
+        Optional.of(report(SyncState.SYNCED, "c2", "healthy")));
+    assertThat(ServiceViews.reported("checkout", v)).hasValueSatisfying(e -> {
+      assertThat(e.environment()).isEqualTo("prod");
+      assertThat(e.appliedCommit()).contains("c2");
+      assertThat(e.version()).isEqualTo("2.0.0");
+      assertThat(e.sync()).isEqualTo(SyncState.SYNCED);
+      assertThat(e.objects()).isEmpty();
+      assertThat(e.drift()).isEmpty();
+      assertThat(e.ha()).contains(new DaemonStatus.Holding("paved-1", false, Optional.of("paved-1"), Optional.of(AT)));
+    });
+    assertThat(ServiceViews.reported("cart", v)).as("no object of cart there").isEmpty();
+  }
+
+  @Test
   void theStatusJsonNamesTheHolder() throws Exception {
     DaemonStatus.Target t = new TargetStatus("platform", "prod")
         .reported(request("c2", "2.0.0"), "paved-1", Optional.of(report(SyncState.SYNCED, "c2", "healthy"))).target();
