@@ -329,7 +329,9 @@ public final class ResourceManager implements AutoCloseable {
       }
       try {
         client.apiextensions().v1().customResourceDefinitions().withName(o.key().name()).waitUntilCondition(
-            crd -> crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+            // a status without conditions yet (just created) is not established: asked again
+            crd -> crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
                 .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())),
             timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (KubernetesClientException | IllegalStateException e) {
